@@ -1,0 +1,54 @@
+// Package audit describes audit entries and the one that records a
+// support request's creation (SPEC §7).
+package audit
+
+import (
+	"time"
+
+	"supportdesk/core/support"
+)
+
+// ActionSupportRequestCreated is the action recorded when a request is made.
+const ActionSupportRequestCreated = "support_request.created"
+
+// SubjectSupportRequest is the subject type of that entry.
+const SubjectSupportRequest = "support_request"
+
+// Entry is one append-only audit entry.
+type Entry struct {
+	ID          string
+	WorkspaceID string
+	// TenantID is empty for workspace-level entries.
+	TenantID    string
+	ActorID     string
+	Action      string
+	SubjectType string
+	SubjectID   string
+	// Metadata holds only the whitelisted values of SPEC §7, never
+	// free text from the request or its context.
+	Metadata   map[string]any
+	OccurredAt time.Time
+}
+
+// Created returns the entry for the creation of r through channel ch.
+func Created(id string, r *support.Request, ch support.Channel) Entry {
+	return Entry{
+		ID:          id,
+		WorkspaceID: r.WorkspaceID(),
+		TenantID:    r.TenantID(),
+		ActorID:     r.CreatedBy(),
+		Action:      ActionSupportRequestCreated,
+		SubjectType: SubjectSupportRequest,
+		SubjectID:   r.Reference().String(),
+		Metadata: map[string]any{
+			"reference":            r.Reference().String(),
+			"severity":             string(r.Details().Severity),
+			"primary_context_type": string(r.PrimaryContext().Type),
+			"primary_context_id":   r.PrimaryContext().ID,
+			"attachment_mode":      string(r.AttachmentMode()),
+			"context_digest":       r.ContextDigest(),
+			"channel":              string(ch),
+		},
+		OccurredAt: r.CreatedAt(),
+	}
+}

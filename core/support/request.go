@@ -1,0 +1,270 @@
+// Package support holds the SupportRequest aggregate: an operator's request
+// for help, captured with its context envelope and never changed afterwards.
+package support
+
+import (
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"supportdesk/core"
+	"supportdesk/core/reference"
+)
+
+// Severity is how badly the operator is affected.
+type Severity string
+
+// Severities, least severe first.
+const (
+	SeverityLow      Severity = "low"
+	SeverityNormal   Severity = "normal"
+	SeverityHigh     Severity = "high"
+	SeverityBlocking Severity = "blocking"
+)
+
+// Severities lists every severity, least severe first.
+var Severities = []Severity{SeverityLow, SeverityNormal, SeverityHigh, SeverityBlocking}
+
+// Valid reports whether s is a known severity.
+func (s Severity) Valid() bool {
+	switch s {
+	case SeverityLow, SeverityNormal, SeverityHigh, SeverityBlocking:
+		return true
+	}
+	return false
+}
+
+// ContextType says where the operator asked for support from.
+type ContextType string
+
+// Entry contexts.
+const (
+	ContextTenant       ContextType = "tenant"
+	ContextOperationRun ContextType = "operation_run"
+)
+
+// PrimaryContext is the tenant or the run the request was made from.
+type PrimaryContext struct {
+	Type ContextType
+	ID   string
+}
+
+// AttachmentMode says whether the diagnostics bundle went with the request.
+type AttachmentMode string
+
+// Attachment modes.
+const (
+	DiagnosticsAttached  AttachmentMode = "diagnostics_attached"
+	CanonicalContextOnly AttachmentMode = "canonical_context_only"
+)
+
+// Channel is the entry point a request came through.
+type Channel string
+
+// Channels.
+const (
+	ChannelAPI Channel = "api"
+	ChannelWeb Channel = "web"
+	ChannelCLI Channel = "cli"
+)
+
+// Field limits of SPEC §2, in Unicode code points.
+const (
+	MaxSummary      = 200
+	MaxNotes        = 5000
+	MaxContactName  = 120
+	MaxContactEmail = 254
+)
+
+// Input is what an operator submits, exactly as received.
+type Input struct {
+	Severity          string
+	Summary           string
+	ReproductionNotes string
+	ContactName       string
+	ContactEmail      string
+}
+
+// Details is validated Input: the summary trimmed, every field within its rules.
+type Details struct {
+	Severity          Severity
+	Summary           string
+	ReproductionNotes string
+	ContactName       string
+	ContactEmail      string
+}
+
+// Validate checks every field of in and reports every invalid one at once
+// in a KindInvalid error, with field names as in the HTTP API.
+func Validate(in Input) (Details, error) {
+	var errs []core.FieldError
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, core.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	d := Details{
+		Severity:          Severity(in.Severity),
+		Summary:           strings.TrimSpace(in.Summary),
+		ReproductionNotes: in.ReproductionNotes,
+		ContactName:       in.ContactName,
+		ContactEmail:      in.ContactEmail,
+	}
+
+	switch {
+	case in.Severity == "":
+		bad("severity", "is required")
+	case !d.Severity.Valid():
+		bad("severity", "must be one of low, normal, high, blocking")
+	}
+
+	if msg := textProblem(d.Summary, false); msg != "" {
+		bad("summary", "%s", msg)
+	} else if n := utf8.RuneCountInString(d.Summary); n == 0 {
+		bad("summary", "is required")
+	} else if n > MaxSummary {
+		bad("summary", "must be at most %d characters (got %d)", MaxSummary, n)
+	}
+
+	if msg := textProblem(d.ReproductionNotes, true); msg != "" {
+		bad("reproduction_notes", "%s", msg)
+	} else if n := utf8.RuneCountInString(d.ReproductionNotes); n > MaxNotes {
+		bad("reproduction_notes", "must be at most %d characters (got %d)", MaxNotes, n)
+	}
+
+	if msg := textProblem(d.ContactName, false); msg != "" {
+		bad("contact_name", "%s", msg)
+	} else if n := utf8.RuneCountInString(d.ContactName); n > MaxContactName {
+		bad("contact_name", "must be at most %d characters (got %d)", MaxContactName, n)
+	}
+
+	if d.ContactEmail != "" {
+		if msg := textProblem(d.ContactEmail, false); msg != "" {
+			bad("contact_email", "%s", msg)
+		} else if n := utf8.RuneCountInString(d.ContactEmail); n > MaxContactEmail {
+			bad("contact_email", "must be at most %d characters (got %d)", MaxContactEmail, n)
+		} else if !validEmail(d.ContactEmail) {
+			bad("contact_email", "must be a valid email address such as name@example.com")
+		}
+	}
+
+	if len(errs) > 0 {
+		return Details{}, core.Invalid(errs...)
+	}
+	return d, nil
+}
+
+// textProblem returns why s is not printable text, or "". Tabs are allowed
+// everywhere, line breaks only where multiline is true.
+func textProblem(s string, multiline bool) string {
+	if !utf8.ValidString(s) {
+		return "must be valid UTF-8 text"
+	}
+	for _, r := range s {
+		switch {
+		case r == '\t':
+		case (r == '\n' || r == '\r') && multiline:
+		case r == 0:
+			return "must not contain NUL characters"
+		case unicode.IsControl(r):
+			return "must not contain control characters"
+		}
+	}
+	return ""
+}
+
+// validEmail accepts a bare addr-spec (no display name, no angle brackets)
+// with a dotted domain.
+func validEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Name != "" || a.Address != s {
+		return false
+	}
+	at := strings.LastIndexByte(s, '@')
+	domain := s[at+1:]
+	return at > 0 && strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
+}
+
+// ErrNotFound is the one answer for a reference that does not exist or
+// that the caller did not create.
+var ErrNotFound = &core.Error{Kind: core.KindNotFound, Message: "support request not found"}
+
+// Request is the SupportRequest aggregate. Its fields are unexported: once
+// made it cannot change.
+type Request struct {
+	ref            reference.Reference
+	workspaceID    string
+	tenantID       string
+	primary        PrimaryContext
+	details        Details
+	createdBy      string
+	createdAt      time.Time
+	attachmentMode AttachmentMode
+	context        []byte
+	contextDigest  string
+}
+
+// New makes a request from validated details and the envelope built for it.
+// It returns a KindInternal error if an identifier is missing, since those
+// come from the system, not the operator.
+func New(ref reference.Reference, workspaceID, tenantID string, primary PrimaryContext, d Details,
+	createdBy string, createdAt time.Time, mode AttachmentMode, context []byte, digest string) (*Request, error) {
+	switch {
+	case ref == "" || workspaceID == "" || tenantID == "" || primary.ID == "" || createdBy == "":
+		return nil, core.Errorf(core.KindInternal, "support request is missing an identifier")
+	case primary.Type != ContextTenant && primary.Type != ContextOperationRun:
+		return nil, core.Errorf(core.KindInternal, "unknown primary context type %q", primary.Type)
+	case mode != DiagnosticsAttached && mode != CanonicalContextOnly:
+		return nil, core.Errorf(core.KindInternal, "unknown attachment mode %q", mode)
+	case len(context) == 0 || digest == "":
+		return nil, core.Errorf(core.KindInternal, "support request has no context envelope")
+	}
+	return &Request{
+		ref: ref, workspaceID: workspaceID, tenantID: tenantID, primary: primary, details: d,
+		createdBy: createdBy, createdAt: createdAt.UTC(), attachmentMode: mode,
+		context: context, contextDigest: digest,
+	}, nil
+}
+
+// Rehydrate rebuilds a request read from storage. It trusts its input: the
+// rules were checked when the request was made.
+func Rehydrate(ref reference.Reference, workspaceID, tenantID string, primary PrimaryContext, d Details,
+	createdBy string, createdAt time.Time, mode AttachmentMode, context []byte, digest string) *Request {
+	return &Request{
+		ref: ref, workspaceID: workspaceID, tenantID: tenantID, primary: primary, details: d,
+		createdBy: createdBy, createdAt: createdAt.UTC(), attachmentMode: mode,
+		context: context, contextDigest: digest,
+	}
+}
+
+// Reference returns the request's quotable reference.
+func (r *Request) Reference() reference.Reference { return r.ref }
+
+// WorkspaceID returns the workspace of the request's tenant.
+func (r *Request) WorkspaceID() string { return r.workspaceID }
+
+// TenantID returns the tenant the request is about.
+func (r *Request) TenantID() string { return r.tenantID }
+
+// PrimaryContext returns where the request was made from.
+func (r *Request) PrimaryContext() PrimaryContext { return r.primary }
+
+// Details returns the operator's validated input.
+func (r *Request) Details() Details { return r.details }
+
+// CreatedBy returns the id of the user who made the request.
+func (r *Request) CreatedBy() string { return r.createdBy }
+
+// CreatedAt returns when the request was made, in UTC.
+func (r *Request) CreatedAt() time.Time { return r.createdAt }
+
+// AttachmentMode returns whether diagnostics were attached.
+func (r *Request) AttachmentMode() AttachmentMode { return r.attachmentMode }
+
+// Context returns the canonical bytes of the context envelope. The caller
+// must not modify them.
+func (r *Request) Context() []byte { return r.context }
+
+// ContextDigest returns "sha256:<hex>" of Context as it was when the request was made.
+func (r *Request) ContextDigest() string { return r.contextDigest }

@@ -1,0 +1,67 @@
+package usecase
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+
+	"supportdesk/core"
+	"supportdesk/core/canon"
+	"supportdesk/core/reference"
+	"supportdesk/core/support"
+	"supportdesk/ports"
+)
+
+var _ ports.Admin = (*Service)(nil)
+
+// Show implements ports.Admin.
+func (s *Service) Show(ctx context.Context, ref reference.Reference) (*support.Request, error) {
+	return s.requests.Get(ctx, ref)
+}
+
+// List implements ports.Admin.
+func (s *Service) List(ctx context.Context, f ports.ListFilter) ([]*support.Request, error) {
+	if f.Limit < 0 {
+		return nil, core.Invalid(core.FieldError{Field: "limit", Message: "must not be negative"})
+	}
+	return s.requests.List(ctx, f)
+}
+
+// Verify implements ports.Admin: it recomputes the digest of the stored
+// bytes and checks they are still canonical JSON.
+func (s *Service) Verify(ctx context.Context, ref reference.Reference) (ports.Verification, error) {
+	req, err := s.requests.Get(ctx, ref)
+	if err != nil {
+		return ports.Verification{}, err
+	}
+	v := ports.Verification{Reference: ref, Stored: req.ContextDigest(), Computed: canon.Digest(req.Context())}
+	dec := json.NewDecoder(bytes.NewReader(req.Context()))
+	dec.UseNumber()
+	var doc any
+	if dec.Decode(&doc) == nil {
+		again, err := canon.Marshal(doc)
+		v.Canonical = err == nil && bytes.Equal(again, req.Context())
+	}
+	return v, nil
+}
+
+// ActorByEmail implements ports.Admin.
+func (s *Service) ActorByEmail(ctx context.Context, email string) (ports.Actor, error) {
+	return s.users.ByEmail(ctx, email)
+}
+
+// IssueToken implements ports.Admin: 32 random bytes, URL-safe base64,
+// prefixed so a leaked token is recognisable; only the hash is stored.
+func (s *Service) IssueToken(ctx context.Context, email string) (string, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", core.Wrap(core.KindInternal, err, "make token")
+	}
+	token := "sdt_" + base64.RawURLEncoding.EncodeToString(b[:])
+	if _, err := s.users.IssueToken(ctx, email, HashToken(token)); err != nil {
+		return "", err
+	}
+	return token, nil
+}

@@ -1,0 +1,253 @@
+// Package usecase implements the inbound port: the one path by which the
+// HTTP API, the web UI and the CLI authorize, preview and create support
+// requests.
+package usecase
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"supportdesk/core"
+	"supportdesk/core/access"
+	"supportdesk/core/audit"
+	"supportdesk/core/envelope"
+	"supportdesk/core/reference"
+	"supportdesk/core/support"
+	"supportdesk/ports"
+)
+
+// Service implements ports.SupportDesk over the outbound ports.
+type Service struct {
+	requests    ports.SupportRequestRepository
+	audit       ports.AuditLogger
+	grants      ports.CapabilityMap
+	contexts    ports.ContextReader
+	diagnostics ports.DiagnosticsBuilder
+	users       ports.Users
+	directory   ports.Directory
+	idempotency ports.IdempotencyKeys
+	clock       ports.Clock
+	ids         ports.IDs
+	// OnDiagnosticsError, if set, hears why a bundle could not be built;
+	// the request goes ahead without it.
+	OnDiagnosticsError func(ctx context.Context, err error)
+}
+
+var _ ports.SupportDesk = (*Service)(nil)
+
+// Deps are the outbound ports a Service needs.
+type Deps struct {
+	Requests    ports.SupportRequestRepository
+	Audit       ports.AuditLogger
+	Grants      ports.CapabilityMap
+	Contexts    ports.ContextReader
+	Diagnostics ports.DiagnosticsBuilder
+	Users       ports.Users
+	// Directory is only needed by the web UI's tenant list.
+	Directory   ports.Directory
+	Idempotency ports.IdempotencyKeys
+	Clock       ports.Clock
+	IDs         ports.IDs
+}
+
+// New returns a Service over d.
+func New(d Deps) *Service {
+	return &Service{
+		requests: d.Requests, audit: d.Audit, grants: d.Grants, contexts: d.Contexts,
+		diagnostics: d.Diagnostics, users: d.Users, directory: d.Directory, idempotency: d.Idempotency,
+		clock: d.Clock, ids: d.IDs,
+	}
+}
+
+// HashToken returns the stored form of an API token: hex SHA-256. Tokens
+// are long random strings, so a fast hash is enough; only hashes are stored.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// Authenticate returns the user owning token, or a KindUnauthenticated error.
+func (s *Service) Authenticate(ctx context.Context, token string) (ports.Actor, error) {
+	if token == "" {
+		return ports.Actor{}, core.Errorf(core.KindUnauthenticated, "a bearer token is required")
+	}
+	return s.users.ByTokenHash(ctx, HashToken(token))
+}
+
+// errNotFound is the one answer for a target that does not exist or that
+// the actor may not know about; its message must not tell the two apart.
+func errNotFound(t support.PrimaryContext) error {
+	if t.Type == support.ContextOperationRun {
+		return core.Errorf(core.KindNotFound, "operation run not found")
+	}
+	return core.Errorf(core.KindNotFound, "tenant not found")
+}
+
+// authorize applies SPEC §4 for actor on target and returns the grant and
+// the envelope scope.
+func (s *Service) authorize(ctx context.Context, actor ports.Actor, t support.PrimaryContext, need access.Capability) (access.Grant, envelope.Scope, error) {
+	var (
+		g       access.Grant
+		err     error
+		outcome access.Outcome
+	)
+	switch t.Type {
+	case support.ContextTenant:
+		g, err = s.grants.TenantGrant(ctx, actor.ID, t.ID)
+		outcome = access.DecideTenant(g, need)
+	case support.ContextOperationRun:
+		g, err = s.grants.RunGrant(ctx, actor.ID, t.ID)
+		outcome = access.DecideRun(g, need)
+	default:
+		return access.Grant{}, envelope.Scope{}, core.Errorf(core.KindInternal, "unknown context type %q", t.Type)
+	}
+	if err != nil {
+		return access.Grant{}, envelope.Scope{}, err
+	}
+	switch outcome {
+	case access.NotFound:
+		return access.Grant{}, envelope.Scope{}, errNotFound(t)
+	case access.Forbidden:
+		return access.Grant{}, envelope.Scope{}, core.Errorf(core.KindForbidden, "you lack the %s capability on this tenant", need)
+	}
+	return g, envelope.Scope{Type: t.Type, TenantID: g.TenantID, RunID: g.RunID}, nil
+}
+
+// build reads the snapshot and, where the actor may see it, the diagnostics
+// bundle, and builds the envelope.
+func (s *Service) build(ctx context.Context, g access.Grant, scope envelope.Scope) (envelope.Envelope, error) {
+	snap, err := s.contexts.Snapshot(ctx, scope)
+	if err != nil {
+		return envelope.Envelope{}, err
+	}
+	caps := g.Capabilities()
+	var bundle *envelope.Bundle
+	if caps.Has(access.SupportDiagnosticsView) {
+		b, err := s.diagnostics.Bundle(ctx, scope)
+		switch {
+		case err == nil:
+			bundle = &b
+		case ctx.Err() != nil:
+			// The caller gave up; do not record a request without diagnostics
+			// the caller could not see being made.
+			return envelope.Envelope{}, err
+		case s.OnDiagnosticsError != nil:
+			s.OnDiagnosticsError(ctx, err)
+		}
+	}
+	return envelope.Build(snap, caps, bundle)
+}
+
+// Submit implements ports.SupportDesk. With an Idempotency-Key, the key
+// is claimed after validation (an invalid request stores no key) and
+// completed in the request's own transaction; a failed attempt releases it.
+func (s *Service) Submit(ctx context.Context, sub ports.Submission) (*support.Request, error) {
+	g, scope, err := s.authorize(ctx, sub.Actor, sub.Target, access.SupportRequestsCreate)
+	if err != nil {
+		return nil, err
+	}
+	details, err := support.Validate(sub.Input)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now().UTC()
+	if sub.IdempotencyKey == "" {
+		return s.create(ctx, g, scope, sub, details, now, nil)
+	}
+	if err := checkIdempotencyKey(sub.IdempotencyKey); err != nil {
+		return nil, err
+	}
+	prior, claimedAt, err := s.claim(ctx, sub, now)
+	if err != nil || prior != nil {
+		return prior, err
+	}
+	req, err := s.create(ctx, g, scope, sub, details, now, func(tx ports.Tx, ref reference.Reference) error {
+		return s.idempotency.Complete(ctx, tx, sub.Actor.ID, sub.IdempotencyKey, claimedAt, ref)
+	})
+	if err != nil {
+		// Free the key for a retry, even when ctx is what failed.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if rerr := s.idempotency.Release(rctx, sub.Actor.ID, sub.IdempotencyKey, claimedAt); rerr != nil {
+			return nil, errors.Join(err, rerr)
+		}
+		return nil, err
+	}
+	return req, nil
+}
+
+// create builds the envelope and stores the request with its audit entry
+// — and, through also, its idempotency record — in one transaction.
+func (s *Service) create(ctx context.Context, g access.Grant, scope envelope.Scope, sub ports.Submission,
+	details support.Details, now time.Time, also func(ports.Tx, reference.Reference) error) (*support.Request, error) {
+	env, err := s.build(ctx, g, scope)
+	if err != nil {
+		return nil, err
+	}
+	ref, err := s.ids.NewReference(now)
+	if err != nil {
+		return nil, err
+	}
+	req, err := support.New(ref, g.WorkspaceID, g.TenantID, sub.Target, details, sub.Actor.ID, now, env.Mode, env.Bytes, env.Digest)
+	if err != nil {
+		return nil, err
+	}
+	entry := audit.Created(s.ids.NewID(), req, sub.Channel)
+	err = s.requests.Create(ctx, req, func(tx ports.Tx) error {
+		if err := s.audit.Record(ctx, tx, entry); err != nil {
+			return err
+		}
+		if also != nil {
+			return also(tx, ref)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return req, nil
+}
+
+// Preview implements ports.SupportDesk.
+func (s *Service) Preview(ctx context.Context, actor ports.Actor, t support.PrimaryContext) (ports.Preview, error) {
+	g, scope, err := s.authorize(ctx, actor, t, access.SupportRequestsCreate)
+	if err != nil {
+		return ports.Preview{}, err
+	}
+	env, err := s.build(ctx, g, scope)
+	if err != nil {
+		return ports.Preview{}, err
+	}
+	return ports.Preview{Mode: env.Mode, Reason: env.Reason, Included: env.Included, Omitted: env.Omitted, ContextDigest: env.Digest}, nil
+}
+
+// Diagnostics implements ports.SupportDesk.
+func (s *Service) Diagnostics(ctx context.Context, actor ports.Actor, t support.PrimaryContext) ([]byte, error) {
+	_, scope, err := s.authorize(ctx, actor, t, access.SupportDiagnosticsView)
+	if err != nil {
+		return nil, err
+	}
+	b, err := s.diagnostics.Bundle(ctx, scope)
+	if err != nil {
+		if core.KindOf(err) == core.KindInternal {
+			return nil, core.Wrap(core.KindUnavailable, err, "support diagnostics are unavailable right now")
+		}
+		return nil, err
+	}
+	return envelope.Diagnostics(b)
+}
+
+// Get implements ports.SupportDesk.
+func (s *Service) Get(ctx context.Context, actor ports.Actor, ref reference.Reference) (*support.Request, error) {
+	req, err := s.requests.Get(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	if req.CreatedBy() != actor.ID {
+		return nil, support.ErrNotFound
+	}
+	return req, nil
+}

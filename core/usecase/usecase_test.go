@@ -1,0 +1,331 @@
+package usecase
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"supportdesk/core"
+	"supportdesk/core/access"
+	"supportdesk/core/audit"
+	"supportdesk/core/envelope"
+	"supportdesk/core/reference"
+	"supportdesk/core/support"
+	"supportdesk/ports"
+)
+
+// fakeStore keeps requests and audit entries in memory; a transaction
+// stages writes and applies them only when the callback succeeds.
+type fakeStore struct {
+	mu       sync.Mutex
+	requests map[reference.Reference]*support.Request
+	audit    []audit.Entry
+	failTx   error
+}
+
+type fakeTx struct {
+	staged []audit.Entry
+	done   []func()
+}
+
+func (f *fakeStore) Create(_ context.Context, r *support.Request, inTx func(ports.Tx) error) error {
+	tx := &fakeTx{}
+	if err := inTx(tx); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.requests[r.Reference()] = r
+	f.audit = append(f.audit, tx.staged...)
+	for _, fn := range tx.done {
+		fn()
+	}
+	return nil
+}
+
+func (f *fakeStore) Get(_ context.Context, ref reference.Reference) (*support.Request, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if r, ok := f.requests[ref]; ok {
+		return r, nil
+	}
+	return nil, support.ErrNotFound
+}
+
+func (f *fakeStore) List(context.Context, ports.ListFilter) ([]*support.Request, error) {
+	return nil, nil
+}
+
+func (f *fakeStore) Record(_ context.Context, tx ports.Tx, e audit.Entry) error {
+	if f.failTx != nil {
+		return f.failTx
+	}
+	t := tx.(*fakeTx)
+	t.staged = append(t.staged, e)
+	return nil
+}
+
+// world answers grants and snapshots for one workspace w1 with tenant t1
+// and its run r1; users hold the roles in tenantRoles.
+type world struct {
+	tenantRoles map[string]access.Role
+	diagErr     error
+}
+
+func (w *world) TenantGrant(_ context.Context, user, tenant string) (access.Grant, error) {
+	if tenant != "t1" {
+		return access.Grant{}, nil
+	}
+	g := access.Grant{Exists: true, WorkspaceID: "w1", TenantID: "t1", TenantRole: w.tenantRoles[user]}
+	if user != "outsider" {
+		g.WorkspaceRole = access.WorkspaceMember
+	}
+	return g, nil
+}
+
+func (w *world) RunGrant(ctx context.Context, user, run string) (access.Grant, error) {
+	if run != "r1" {
+		return access.Grant{}, nil
+	}
+	g, err := w.TenantGrant(ctx, user, "t1")
+	g.RunID = run
+	return g, err
+}
+
+func (w *world) Snapshot(_ context.Context, s envelope.Scope) (envelope.Snapshot, error) {
+	snap := envelope.Snapshot{Scope: s, Workspace: envelope.Workspace{ID: "w1", Name: "W"},
+		Tenant: envelope.Tenant{ID: "t1", WorkspaceID: "w1", Name: "T", Status: "active"}}
+	if s.RunID != "" {
+		snap.Run = &envelope.Run{ID: s.RunID, Type: "backup", Status: "completed", Outcome: "failed",
+			StartedAt: time.Unix(0, 0).UTC(), FailureMessage: "password=canary-secret"}
+	}
+	return snap, nil
+}
+
+func (w *world) Bundle(_ context.Context, s envelope.Scope) (envelope.Bundle, error) {
+	if w.diagErr != nil {
+		return envelope.Bundle{}, w.diagErr
+	}
+	return envelope.Bundle{Scope: s, RunsCounted: 1, OutcomeCounts: map[string]int{"failed": 1}}, nil
+}
+
+func (w *world) ByTokenHash(_ context.Context, hash string) (ports.Actor, error) {
+	if hash == HashToken("good-token") {
+		return ports.Actor{ID: "owner"}, nil
+	}
+	return ports.Actor{}, core.Errorf(core.KindUnauthenticated, "invalid or expired token")
+}
+
+func (w *world) ByEmail(context.Context, string) (ports.Actor, error) { return ports.Actor{}, nil }
+
+func (w *world) IssueToken(context.Context, string, string) (ports.Actor, error) {
+	return ports.Actor{}, nil
+}
+
+type fixedClock struct{}
+
+func (fixedClock) Now() time.Time { return time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC) }
+
+type seqIDs struct{ gen *reference.Generator }
+
+func (s seqIDs) NewReference(t time.Time) (reference.Reference, error) { return s.gen.New(t) }
+func (s seqIDs) NewID() string                                         { return "00000000-0000-4000-8000-000000000001" }
+
+func newService(t *testing.T) (*Service, *fakeStore, *world) {
+	t.Helper()
+	store := &fakeStore{requests: map[reference.Reference]*support.Request{}}
+	w := &world{tenantRoles: map[string]access.Role{
+		"owner": access.RoleOwner, "manager": access.RoleManager, "operator": access.RoleOperator,
+		"readonly": access.RoleReadonly, "outsider": access.RoleOwner,
+	}}
+	s := New(Deps{Requests: store, Audit: store, Grants: w, Contexts: w, Diagnostics: w, Users: w,
+		Idempotency: &fakeKeys{recs: map[string]ports.IdempotencyRecord{}},
+		Clock:       fixedClock{}, IDs: seqIDs{reference.NewGenerator()}})
+	return s, store, w
+}
+
+func submission(user string, ctxType support.ContextType, id string) ports.Submission {
+	return ports.Submission{
+		Actor:   ports.Actor{ID: user},
+		Target:  support.PrimaryContext{Type: ctxType, ID: id},
+		Input:   support.Input{Severity: "high", Summary: " Backups fail "},
+		Channel: support.ChannelAPI,
+	}
+}
+
+func TestSubmitCreatesRequestAndOneAuditEntry(t *testing.T) {
+	s, store, _ := newService(t)
+	req, err := s.Submit(context.Background(), submission("owner", support.ContextOperationRun, "r1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req.TenantID() != "t1" || req.WorkspaceID() != "w1" || req.Details().Summary != "Backups fail" ||
+		req.AttachmentMode() != support.DiagnosticsAttached || req.CreatedBy() != "owner" {
+		t.Fatalf("request = %+v", req)
+	}
+	if len(store.audit) != 1 {
+		t.Fatalf("%d audit entries, want 1", len(store.audit))
+	}
+	e := store.audit[0]
+	var keys []string
+	for k := range e.Metadata {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	want := []string{"attachment_mode", "channel", "context_digest", "primary_context_id", "primary_context_type", "reference", "severity"}
+	if !slices.Equal(keys, want) || e.Metadata["channel"] != "api" || e.Action != audit.ActionSupportRequestCreated ||
+		e.SubjectID != req.Reference().String() || e.TenantID != "t1" {
+		t.Fatalf("audit entry = %+v", e)
+	}
+}
+
+func TestSubmitAuthorization(t *testing.T) {
+	s, store, _ := newService(t)
+	cases := []struct {
+		user string
+		typ  support.ContextType
+		id   string
+		want core.Kind
+	}{
+		{"operator", support.ContextTenant, "t1", -1},
+		{"readonly", support.ContextTenant, "t1", core.KindForbidden},
+		{"readonly", support.ContextOperationRun, "r1", core.KindForbidden},
+		{"stranger", support.ContextTenant, "t1", core.KindNotFound},
+		{"outsider", support.ContextTenant, "t1", core.KindNotFound},
+		{"owner", support.ContextTenant, "t2", core.KindNotFound},
+		{"owner", support.ContextOperationRun, "r2", core.KindNotFound},
+		{"stranger", support.ContextOperationRun, "r1", core.KindNotFound},
+	}
+	for _, c := range cases {
+		before := len(store.requests)
+		_, err := s.Submit(context.Background(), submission(c.user, c.typ, c.id))
+		if c.want == -1 {
+			if err != nil {
+				t.Errorf("%s on %s %s: %v", c.user, c.typ, c.id, err)
+			}
+			continue
+		}
+		if core.KindOf(err) != c.want {
+			t.Errorf("%s on %s %s: error %v, want %v", c.user, c.typ, c.id, err, c.want)
+		}
+		if len(store.requests) != before {
+			t.Errorf("%s on %s %s: a request was stored", c.user, c.typ, c.id)
+		}
+	}
+	// "Not entitled" and "does not exist" say exactly the same.
+	_, hidden := s.Submit(context.Background(), submission("stranger", support.ContextTenant, "t1"))
+	_, absent := s.Submit(context.Background(), submission("owner", support.ContextTenant, "t404"))
+	if hidden.Error() != absent.Error() {
+		t.Errorf("404 messages differ: %q vs %q", hidden, absent)
+	}
+}
+
+func TestSubmitInvalidInputWritesNothing(t *testing.T) {
+	s, store, _ := newService(t)
+	sub := submission("owner", support.ContextTenant, "t1")
+	sub.Input = support.Input{Severity: "urgent", Summary: ""}
+	_, err := s.Submit(context.Background(), sub)
+	if core.KindOf(err) != core.KindInvalid || len(core.FieldsOf(err)) != 2 {
+		t.Fatalf("error = %v (%v)", err, core.FieldsOf(err))
+	}
+	if len(store.requests) != 0 || len(store.audit) != 0 {
+		t.Fatal("an invalid submission wrote something")
+	}
+}
+
+func TestFailingDiagnosticsStillCreates(t *testing.T) {
+	s, _, w := newService(t)
+	w.diagErr = errors.New("provider table locked")
+	var heard error
+	s.OnDiagnosticsError = func(_ context.Context, err error) { heard = err }
+	req, err := s.Submit(context.Background(), submission("manager", support.ContextOperationRun, "r1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req.AttachmentMode() != support.CanonicalContextOnly || heard == nil {
+		t.Fatalf("mode %s, heard %v", req.AttachmentMode(), heard)
+	}
+	// The standalone endpoint reports the failure as unavailable.
+	if _, err := s.Diagnostics(context.Background(), ports.Actor{ID: "manager"}, req.PrimaryContext()); core.KindOf(err) != core.KindUnavailable {
+		t.Fatalf("Diagnostics error = %v, want KindUnavailable", err)
+	}
+}
+
+func TestFailingAuditCreatesNothing(t *testing.T) {
+	s, store, _ := newService(t)
+	store.failTx = errors.New("audit table full")
+	if _, err := s.Submit(context.Background(), submission("owner", support.ContextTenant, "t1")); err == nil {
+		t.Fatal("Submit succeeded without its audit entry")
+	}
+	if len(store.requests) != 0 {
+		t.Fatal("a request was stored without its audit entry")
+	}
+}
+
+func TestPreviewDigestMatchesSubmission(t *testing.T) {
+	s, _, _ := newService(t)
+	for _, user := range []string{"owner", "operator"} {
+		target := support.PrimaryContext{Type: support.ContextOperationRun, ID: "r1"}
+		p, err := s.Preview(context.Background(), ports.Actor{ID: user}, target)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := s.Submit(context.Background(), submission(user, target.Type, target.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := s.Submit(context.Background(), submission(user, target.Type, target.ID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.ContextDigest != a.ContextDigest() || a.ContextDigest() != b.ContextDigest() || a.Reference() == b.Reference() {
+			t.Errorf("%s: preview %s, stored %s and %s (refs %s, %s)", user, p.ContextDigest, a.ContextDigest(), b.ContextDigest(), a.Reference(), b.Reference())
+		}
+		if p.Mode != a.AttachmentMode() {
+			t.Errorf("%s: preview mode %s, stored %s", user, p.Mode, a.AttachmentMode())
+		}
+	}
+}
+
+func TestDiagnosticsNeedsCapability(t *testing.T) {
+	s, _, _ := newService(t)
+	target := support.PrimaryContext{Type: support.ContextTenant, ID: "t1"}
+	if _, err := s.Diagnostics(context.Background(), ports.Actor{ID: "operator"}, target); core.KindOf(err) != core.KindForbidden {
+		t.Fatalf("operator: %v, want KindForbidden", err)
+	}
+	out, err := s.Diagnostics(context.Background(), ports.Actor{ID: "owner"}, target)
+	if err != nil || len(out) == 0 {
+		t.Fatalf("owner: %v", err)
+	}
+}
+
+func TestGetOnlyForCreator(t *testing.T) {
+	s, _, _ := newService(t)
+	req, err := s.Submit(context.Background(), submission("owner", support.ContextTenant, "t1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.Get(context.Background(), ports.Actor{ID: "owner"}, req.Reference()); err != nil || got != req {
+		t.Fatalf("creator: %v", err)
+	}
+	_, other := s.Get(context.Background(), ports.Actor{ID: "manager"}, req.Reference())
+	_, unknown := s.Get(context.Background(), ports.Actor{ID: "owner"}, "SR-01JDQ8Y7Z3K4M5N6P7Q8R9S0TV")
+	if core.KindOf(other) != core.KindNotFound || other.Error() != unknown.Error() {
+		t.Fatalf("other creator %v, unknown %v: want identical not found", other, unknown)
+	}
+}
+
+func TestAuthenticate(t *testing.T) {
+	s, _, _ := newService(t)
+	if a, err := s.Authenticate(context.Background(), "good-token"); err != nil || a.ID != "owner" {
+		t.Fatalf("good token: %v %v", a, err)
+	}
+	for _, tok := range []string{"", "bad-token"} {
+		if _, err := s.Authenticate(context.Background(), tok); core.KindOf(err) != core.KindUnauthenticated {
+			t.Errorf("token %q: %v", tok, err)
+		}
+	}
+}

@@ -1,0 +1,221 @@
+// Package ports holds the interfaces between the use cases and the world:
+// inbound, what the HTTP API, the web UI and the CLI call; outbound, what
+// the use cases need from storage and the system.
+package ports
+
+import (
+	"context"
+	"time"
+
+	"supportdesk/core/access"
+	"supportdesk/core/audit"
+	"supportdesk/core/envelope"
+	"supportdesk/core/reference"
+	"supportdesk/core/support"
+)
+
+// Actor is the authenticated user an action is taken for.
+type Actor struct {
+	ID    string
+	Name  string
+	Email string
+}
+
+// Submission is one attempt to create a support request.
+type Submission struct {
+	Actor   Actor
+	Target  support.PrimaryContext
+	Input   support.Input
+	Channel support.Channel
+	// IdempotencyKey is optional; with it, a repeat of the same submission
+	// by the same actor returns the first result instead of a new request.
+	IdempotencyKey string
+}
+
+// Preview is what a submission made now would attach.
+type Preview struct {
+	Mode          support.AttachmentMode
+	Reason        string
+	Included      []string
+	Omitted       []envelope.Omission
+	ContextDigest string
+}
+
+// ListFilter selects requests for the admin CLI. Zero values do not filter.
+type ListFilter struct {
+	WorkspaceID string
+	TenantID    string
+	Since       time.Time
+	Limit       int
+}
+
+// SupportDesk is the inbound port: the use cases every entry point calls.
+type SupportDesk interface {
+	// Authenticate returns the user owning an API token, or a
+	// KindUnauthenticated error.
+	Authenticate(ctx context.Context, token string) (Actor, error)
+	// Submit authorizes, validates and creates a support request. Errors:
+	// KindNotFound, KindForbidden, KindInvalid, KindConflict, KindUnavailable.
+	Submit(ctx context.Context, s Submission) (*support.Request, error)
+	// Preview tells what a submission on target would attach now.
+	Preview(ctx context.Context, actor Actor, target support.PrimaryContext) (Preview, error)
+	// Diagnostics returns the redacted diagnostics bundle as canonical JSON;
+	// it needs support_diagnostics.view.
+	Diagnostics(ctx context.Context, actor Actor, target support.PrimaryContext) ([]byte, error)
+	// Get returns a request its creator asks for; anyone else gets KindNotFound.
+	Get(ctx context.Context, actor Actor, ref reference.Reference) (*support.Request, error)
+}
+
+// Verification is the result of recomputing a stored envelope's digest.
+type Verification struct {
+	Reference reference.Reference
+	Stored    string
+	Computed  string
+	// Canonical is false when the stored bytes are no longer canonical JSON.
+	Canonical bool
+}
+
+// OK reports whether the stored envelope is intact.
+func (v Verification) OK() bool { return v.Canonical && v.Stored == v.Computed }
+
+// Admin is the inbound port of the admin CLI: support engineers read
+// requests there, with no per-user authorization.
+type Admin interface {
+	// Show returns any request, or a KindNotFound error.
+	Show(ctx context.Context, ref reference.Reference) (*support.Request, error)
+	// List returns requests newest first.
+	List(ctx context.Context, f ListFilter) ([]*support.Request, error)
+	// Verify recomputes the digest of a stored envelope.
+	Verify(ctx context.Context, ref reference.Reference) (Verification, error)
+	// ActorByEmail returns the user with this email, to act as in the CLI.
+	ActorByEmail(ctx context.Context, email string) (Actor, error)
+	// IssueToken makes a new API token for the user with this email and
+	// stores only its hash; the token is returned once.
+	IssueToken(ctx context.Context, email string) (string, error)
+}
+
+// Tx is a storage transaction handed out by a SupportRequestRepository;
+// adapters of the same storage know its concrete type.
+type Tx any
+
+// SupportRequestRepository stores support requests. There is no update
+// and no delete: a request is immutable.
+type SupportRequestRepository interface {
+	// Create stores r and, in the same transaction, runs inTx (which writes
+	// the audit entry); if inTx fails nothing is stored.
+	Create(ctx context.Context, r *support.Request, inTx func(Tx) error) error
+	// Get returns the request with reference ref, or a KindNotFound error.
+	Get(ctx context.Context, ref reference.Reference) (*support.Request, error)
+	// List returns requests newest first.
+	List(ctx context.Context, f ListFilter) ([]*support.Request, error)
+}
+
+// AuditLogger appends audit entries inside a repository's transaction.
+type AuditLogger interface {
+	Record(ctx context.Context, tx Tx, e audit.Entry) error
+}
+
+// CapabilityMap tells what a user may do on a tenant or an operation run.
+type CapabilityMap interface {
+	// TenantGrant returns the grant of userID on tenantID; Exists is false
+	// when the tenant does not exist.
+	TenantGrant(ctx context.Context, userID, tenantID string) (access.Grant, error)
+	// RunGrant returns the grant of userID on the tenant of runID, with
+	// RunID set; Exists is false when the run does not exist.
+	RunGrant(ctx context.Context, userID, runID string) (access.Grant, error)
+}
+
+// ContextReader reads the database state an envelope is built from, with
+// bounded, indexed queries.
+type ContextReader interface {
+	Snapshot(ctx context.Context, scope envelope.Scope) (envelope.Snapshot, error)
+}
+
+// DiagnosticsBuilder gathers the data of a support diagnostics bundle.
+type DiagnosticsBuilder interface {
+	Bundle(ctx context.Context, scope envelope.Scope) (envelope.Bundle, error)
+}
+
+// Clock tells the time.
+type Clock interface {
+	Now() time.Time
+}
+
+// IDs makes identifiers.
+type IDs interface {
+	// NewReference returns a fresh support reference for time t.
+	NewReference(t time.Time) (reference.Reference, error)
+	// NewID returns a fresh UUID for other records, such as audit entries.
+	NewID() string
+}
+
+// Users finds the users supportdesk acts for.
+type Users interface {
+	// ByTokenHash returns the user owning the API token with this hash, or
+	// a KindUnauthenticated error.
+	ByTokenHash(ctx context.Context, hash string) (Actor, error)
+	// ByEmail returns the user with this email, or a KindNotFound error.
+	ByEmail(ctx context.Context, email string) (Actor, error)
+	// IssueToken stores hash as a new API token of the user with this
+	// email (KindNotFound if there is none).
+	IssueToken(ctx context.Context, email, hash string) (Actor, error)
+}
+
+// TenantListing is one tenant a user is entitled to see.
+type TenantListing struct {
+	ID            string
+	Name          string
+	Status        string
+	WorkspaceID   string
+	WorkspaceName string
+	Role          access.Role
+}
+
+// Directory lists what a user may browse.
+type Directory interface {
+	// Tenants returns the tenants where userID holds both a workspace and a
+	// tenant membership, by workspace name, then tenant name.
+	Tenants(ctx context.Context, userID string) ([]TenantListing, error)
+}
+
+// View is a redacted snapshot of a tenant (or one of its runs) with what
+// the viewer may do there.
+type View struct {
+	Snapshot     envelope.Snapshot
+	Capabilities access.Set
+}
+
+// Browser is the inbound port of the web UI's pages.
+type Browser interface {
+	// Tenants lists the tenants actor is entitled to.
+	Tenants(ctx context.Context, actor Actor) ([]TenantListing, error)
+	// View returns the dashboard of a tenant, or the viewer of a run, under
+	// the same 404 rule as every other entry point.
+	View(ctx context.Context, actor Actor, target support.PrimaryContext) (View, error)
+}
+
+// IdempotencyRecord is what storage keeps for one (user, Idempotency-Key).
+type IdempotencyRecord struct {
+	// Fingerprint identifies the submission the key was first used for.
+	Fingerprint string
+	// Reference is empty while the first submission is in flight.
+	Reference reference.Reference
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// IdempotencyKeys keeps Idempotency-Key records in storage, so that they
+// hold across restarts and across several server instances.
+type IdempotencyKeys interface {
+	// Claim records rec as in flight for (userID, key) unless a live record
+	// exists. It returns the record that now holds the key and whether it is
+	// rec. An expired record, or an in-flight one created before
+	// abandonedBefore (its server died), is replaced.
+	Claim(ctx context.Context, userID, key string, rec IdempotencyRecord, abandonedBefore time.Time) (IdempotencyRecord, bool, error)
+	// Complete sets the reference of the claim made at claimedAt, inside
+	// the request's transaction; KindConflict if the claim was taken over.
+	Complete(ctx context.Context, tx Tx, userID, key string, claimedAt time.Time, ref reference.Reference) error
+	// Release removes the in-flight claim made at claimedAt, after its
+	// submission failed.
+	Release(ctx context.Context, userID, key string, claimedAt time.Time) error
+}
