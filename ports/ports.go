@@ -49,6 +49,24 @@ type ListFilter struct {
 	Limit       int
 }
 
+// List bounds: a filter without a limit gets DefaultListLimit requests,
+// and no list is longer than MaxListLimit.
+const (
+	DefaultListLimit = 50
+	MaxListLimit     = 1000
+)
+
+// EffectiveLimit returns f.Limit within the list bounds.
+func (f ListFilter) EffectiveLimit() int {
+	switch {
+	case f.Limit <= 0:
+		return DefaultListLimit
+	case f.Limit > MaxListLimit:
+		return MaxListLimit
+	}
+	return f.Limit
+}
+
 // SupportDesk is the inbound port: the use cases every entry point calls.
 type SupportDesk interface {
 	// Authenticate returns the user owning an API token, or a

@@ -205,6 +205,11 @@ type Request struct {
 	contextDigest  string
 }
 
+// TimePrecision is the precision of a request's creation time: what both
+// databases store, so that the time answered at creation is the time read
+// back later.
+const TimePrecision = time.Microsecond
+
 // New makes a request from validated details and the envelope built for it.
 // It returns a KindInternal error if an identifier is missing, since those
 // come from the system, not the operator.
@@ -222,7 +227,7 @@ func New(ref reference.Reference, workspaceID, tenantID string, primary PrimaryC
 	}
 	return &Request{
 		ref: ref, workspaceID: workspaceID, tenantID: tenantID, primary: primary, details: d,
-		createdBy: createdBy, createdAt: createdAt.UTC(), attachmentMode: mode,
+		createdBy: createdBy, createdAt: createdAt.UTC().Truncate(TimePrecision), attachmentMode: mode,
 		context: context, contextDigest: digest,
 	}, nil
 }

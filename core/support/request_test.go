@@ -138,3 +138,16 @@ func TestNewAndRehydrate(t *testing.T) {
 		}
 	}
 }
+
+func TestCreatedAtKeepsStoredPrecision(t *testing.T) {
+	d, _ := Validate(valid())
+	at := time.Date(2026, 11, 29, 12, 0, 0, 123456789, time.UTC)
+	r, err := New("SR-01JDQ8Y7Z3K4M5N6P7Q8R9S0TV", "w", "t", PrimaryContext{ContextTenant, "t"}, d, "u", at,
+		CanonicalContextOnly, []byte("{}"), "sha256:x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.CreatedAt().Nanosecond() != 123456000 {
+		t.Fatalf("CreatedAt = %v, want microsecond precision", r.CreatedAt())
+	}
+}

@@ -1,0 +1,24 @@
+# The test command of the README. PostgreSQL suites run against
+# SUPPORTDESK_TEST_POSTGRES_URL (default: the local server on 127.0.0.1:5432)
+# and are skipped, saying so, when it cannot be reached.
+GO ?= go
+export SUPPORTDESK_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
+
+.PHONY: test check fuzz bench
+
+test: check
+	$(GO) test -count=1 -timeout 30m ./...
+
+check:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+# Short fuzzing runs of every fuzz target (FUZZTIME each).
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzString$$' -fuzztime $(FUZZTIME) ./core/redact/
+	$(GO) test -run '^$$' -fuzz '^FuzzValue$$' -fuzztime $(FUZZTIME) ./core/redact/
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./...

@@ -1,0 +1,109 @@
+package gormstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"supportdesk/core"
+	"supportdesk/core/reference"
+	"supportdesk/core/support"
+	"supportdesk/ports"
+)
+
+// Requests stores support requests in support_requests. It has no update
+// and no delete; the database rejects both anyway.
+type Requests struct{ db *DB }
+
+var _ ports.SupportRequestRepository = (*Requests)(nil)
+
+// NewRequests returns the support-request repository over db.
+func NewRequests(db *DB) *Requests { return &Requests{db: db} }
+
+// Create inserts r and runs inTx in the same transaction, handing it a *Tx;
+// if inTx fails, nothing is stored and its error is returned. Errors:
+// KindConflict when the reference exists, KindUnavailable when the
+// database cannot be reached, KindInternal otherwise.
+func (s *Requests) Create(ctx context.Context, r *support.Request, inTx func(ports.Tx) error) error {
+	row := toRequestRow(r)
+	err := s.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil {
+			if isDuplicate(err) {
+				return core.Wrap(core.KindConflict, err, "a support request with this reference already exists")
+			}
+			return fmt.Errorf("insert support request: %w", err)
+		}
+		return inTx(&Tx{gorm: tx})
+	})
+	if err != nil {
+		return unavailable(fmt.Errorf("create support request %s: %w", row.Reference, err))
+	}
+	return nil
+}
+
+// Get returns the request with reference ref, or support.ErrNotFound.
+func (s *Requests) Get(ctx context.Context, ref reference.Reference) (*support.Request, error) {
+	var row requestRow
+	err := s.db.gorm.WithContext(ctx).Where("reference = ?", ref.String()).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, fmt.Errorf("get support request %s: %w", ref, support.ErrNotFound)
+	}
+	if err != nil {
+		return nil, unavailable(fmt.Errorf("get support request %s: %w", ref, err))
+	}
+	return toCoreRequest(row), nil
+}
+
+// List returns the requests f selects, newest first (created_at, then
+// reference, both descending), at most f.EffectiveLimit() of them. Each filter combination is served by
+// one of the indexes on (…, created_at DESC, reference DESC).
+func (s *Requests) List(ctx context.Context, f ports.ListFilter) ([]*support.Request, error) {
+	if (f.WorkspaceID != "" && !validID(f.WorkspaceID)) || (f.TenantID != "" && !validID(f.TenantID)) {
+		return []*support.Request{}, nil
+	}
+	q := s.db.gorm.WithContext(ctx).Model(&requestRow{})
+	if f.WorkspaceID != "" {
+		q = q.Where("workspace_id = ?", f.WorkspaceID)
+	}
+	if f.TenantID != "" {
+		q = q.Where("tenant_id = ?", f.TenantID)
+	}
+	if !f.Since.IsZero() {
+		q = q.Where("created_at >= ?", utc(f.Since))
+	}
+	var rows []requestRow
+	if err := q.Order("created_at DESC, reference DESC").Limit(f.EffectiveLimit()).Find(&rows).Error; err != nil {
+		return nil, unavailable(fmt.Errorf("list support requests: %w", err))
+	}
+	out := make([]*support.Request, 0, len(rows))
+	for _, row := range rows {
+		out = append(out, toCoreRequest(row))
+	}
+	return out, nil
+}
+
+// validID reports whether s is a UUID in its canonical 8-4-4-4-12 form.
+// Ids are UUIDs on both engines; one that is not matches no row, and is
+// answered as such before PostgreSQL could reject it as a malformed uuid
+// (an internal error there, "nothing found" on SQLite).
+func validID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,44 @@
+// Package system adapts the host's clock and randomness to the clock and
+// id ports.
+package system
+
+import (
+	"crypto/rand"
+	"fmt"
+	"time"
+
+	"supportdesk/core/reference"
+	"supportdesk/ports"
+)
+
+// Clock is the wall clock in UTC.
+type Clock struct{}
+
+var _ ports.Clock = Clock{}
+
+// Now returns the current UTC time, truncated to the microsecond that both
+// databases store.
+func (Clock) Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+
+// IDs makes support references and random (version 4) UUIDs.
+type IDs struct {
+	refs *reference.Generator
+}
+
+var _ ports.IDs = (*IDs)(nil)
+
+// NewIDs returns IDs drawing on crypto/rand.
+func NewIDs() *IDs { return &IDs{refs: reference.NewGenerator()} }
+
+// NewReference returns a fresh, monotonic support reference for t.
+func (g *IDs) NewReference(t time.Time) (reference.Reference, error) { return g.refs.New(t) }
+
+// NewID returns a random version 4 UUID.
+func (g *IDs) NewID() string {
+	var b [16]byte
+	// crypto/rand.Read never fails on supported platforms (Go 1.24+).
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
