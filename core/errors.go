@@ -6,6 +6,7 @@ package core
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Kind classifies an error for the adapters: the HTTP adapter maps each kind
@@ -21,6 +22,7 @@ const (
 	KindForbidden                   // exists and is visible, but the capability is missing
 	KindConflict                    // the request collides with another one in flight
 	KindUnavailable                 // a dependency (the database) cannot be reached; retry later
+	KindRateLimited                 // the caller made too many attempts; retry after RetryAfter
 )
 
 var kindNames = map[Kind]string{
@@ -31,6 +33,7 @@ var kindNames = map[Kind]string{
 	KindForbidden:       "forbidden",
 	KindConflict:        "conflict",
 	KindUnavailable:     "unavailable",
+	KindRateLimited:     "rate_limited",
 }
 
 func (k Kind) String() string {
@@ -52,7 +55,10 @@ type Error struct {
 	Kind    Kind
 	Message string
 	Fields  []FieldError
-	Err     error
+	// RetryAfter, when set, is how long the caller should wait before
+	// trying again (KindRateLimited, KindUnavailable).
+	RetryAfter time.Duration
+	Err        error
 }
 
 func (e *Error) Error() string {
@@ -105,4 +111,13 @@ func MessageOf(err error) string {
 		return e.Message
 	}
 	return "internal error"
+}
+
+// RetryAfterOf returns the RetryAfter of the first *Error in err's chain.
+func RetryAfterOf(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }

@@ -237,3 +237,10 @@ type IdempotencyKeys interface {
 	// submission failed.
 	Release(ctx context.Context, userID, key string, claimedAt time.Time) error
 }
+
+// RateLimiter bounds how often one user may try to create a request.
+type RateLimiter interface {
+	// Allow takes one attempt of userID; when none is left it returns false
+	// and how long until the next one.
+	Allow(userID string) (bool, time.Duration)
+}

@@ -21,7 +21,9 @@ const (
 	userByTokenSQL = `SELECT u.id, u.name, u.email
 FROM api_tokens k JOIN users u ON u.id = k.user_id
 WHERE k.token_hash = ?`
-	userByEmailSQL = `SELECT id, name, email FROM users WHERE email = ?`
+	// Emails match whatever their case, as mail addresses do in practice;
+	// the fixture import refuses two users whose emails differ only by case.
+	userByEmailSQL = `SELECT id, name, email FROM users WHERE lower(email) = lower(?)`
 )
 
 // ByTokenHash returns the owner of the token whose SHA-256 is hash, or a
@@ -38,7 +40,7 @@ func (u *Users) ByTokenHash(ctx context.Context, hash string) (ports.Actor, erro
 	return toCoreActor(row), nil
 }
 
-// ByEmail returns the user with this exact email, or a KindNotFound error.
+// ByEmail returns the user with this email, in any case, or a KindNotFound error.
 func (u *Users) ByEmail(ctx context.Context, email string) (ports.Actor, error) {
 	var row userRow
 	res := u.db.gorm.WithContext(ctx).Raw(userByEmailSQL, email).Scan(&row)

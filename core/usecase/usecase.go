@@ -29,6 +29,7 @@ type Service struct {
 	users       ports.Users
 	directory   ports.Directory
 	idempotency ports.IdempotencyKeys
+	limiter     ports.RateLimiter
 	clock       ports.Clock
 	ids         ports.IDs
 	// OnDiagnosticsError, if set, hears why a bundle could not be built;
@@ -49,8 +50,11 @@ type Deps struct {
 	// Directory is only needed by the web UI's tenant list.
 	Directory   ports.Directory
 	Idempotency ports.IdempotencyKeys
-	Clock       ports.Clock
-	IDs         ports.IDs
+	// Limiter bounds create attempts through the API and the web UI; nil
+	// means no limit.
+	Limiter ports.RateLimiter
+	Clock   ports.Clock
+	IDs     ports.IDs
 }
 
 // New returns a Service over d.
@@ -58,7 +62,7 @@ func New(d Deps) *Service {
 	return &Service{
 		requests: d.Requests, audit: d.Audit, grants: d.Grants, contexts: d.Contexts,
 		diagnostics: d.Diagnostics, users: d.Users, directory: d.Directory, idempotency: d.Idempotency,
-		clock: d.Clock, ids: d.IDs,
+		limiter: d.Limiter, clock: d.Clock, ids: d.IDs,
 	}
 }
 
@@ -145,6 +149,9 @@ func (s *Service) build(ctx context.Context, g access.Grant, scope envelope.Scop
 // is claimed after validation (an invalid request stores no key) and
 // completed in the request's own transaction; a failed attempt releases it.
 func (s *Service) Submit(ctx context.Context, sub ports.Submission) (*support.Request, error) {
+	if err := s.limit(sub); err != nil {
+		return nil, err
+	}
 	g, scope, err := s.authorize(ctx, sub.Actor, sub.Target, access.SupportRequestsCreate)
 	if err != nil {
 		return nil, err
@@ -177,6 +184,20 @@ func (s *Service) Submit(ctx context.Context, sub ports.Submission) (*support.Re
 		return nil, err
 	}
 	return req, nil
+}
+
+// limit counts every create attempt of an authenticated user, whatever
+// becomes of it, through the API and the web UI. The admin CLI runs on the
+// server with database access and is not limited.
+func (s *Service) limit(sub ports.Submission) error {
+	if s.limiter == nil || sub.Channel == support.ChannelCLI {
+		return nil
+	}
+	if ok, wait := s.limiter.Allow(sub.Actor.ID); !ok {
+		return &core.Error{Kind: core.KindRateLimited, RetryAfter: wait,
+			Message: "too many support requests; wait before trying again"}
+	}
+	return nil
 }
 
 // create builds the envelope and stores the request with its audit entry

@@ -329,3 +329,37 @@ func TestAuthenticate(t *testing.T) {
 		}
 	}
 }
+
+type countingLimiter struct{ left int }
+
+func (l *countingLimiter) Allow(string) (bool, time.Duration) {
+	if l.left == 0 {
+		return false, 3 * time.Second
+	}
+	l.left--
+	return true, 0
+}
+
+func TestEveryCreateAttemptCountsButCLI(t *testing.T) {
+	s, store, _ := newService(t)
+	s.limiter = &countingLimiter{left: 2}
+	bad := submission("readonly", support.ContextTenant, "t1") // forbidden, but counts
+	if _, err := s.Submit(context.Background(), bad); core.KindOf(err) != core.KindForbidden {
+		t.Fatal(err)
+	}
+	if _, err := s.Submit(context.Background(), submission("owner", support.ContextTenant, "t1")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Submit(context.Background(), submission("owner", support.ContextTenant, "t1"))
+	if core.KindOf(err) != core.KindRateLimited || core.RetryAfterOf(err) != 3*time.Second {
+		t.Fatalf("third attempt: %v (retry after %v), want rate limited after 3s", err, core.RetryAfterOf(err))
+	}
+	cli := submission("owner", support.ContextTenant, "t1")
+	cli.Channel = support.ChannelCLI
+	if _, err := s.Submit(context.Background(), cli); err != nil {
+		t.Fatalf("the admin CLI was limited: %v", err)
+	}
+	if len(store.requests) != 2 {
+		t.Fatalf("%d requests, want 2", len(store.requests))
+	}
+}
