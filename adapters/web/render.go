@@ -1,0 +1,252 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/template/html/v2"
+
+	"supportdesk/core"
+	"supportdesk/ports"
+)
+
+//go:embed templates/*.html
+var templateFiles embed.FS
+
+//go:embed static
+var staticFiles embed.FS
+
+// staticPrefix is where the embedded CSS and JavaScript are served.
+const staticPrefix = "/static"
+
+// layout wraps every page.
+const layout = "layout"
+
+// views renders the embedded templates through Fiber's html engine.
+type views struct {
+	engine *html.Engine
+	assets assets
+}
+
+// assets are the URLs of the static files, each with a digest of its
+// content so that a new build is never served a stale cached copy.
+type assets struct {
+	CSS, JS string
+}
+
+// mustLoadViews parses the embedded templates; they are part of the
+// binary, so a parse error is a build defect.
+func mustLoadViews() *views {
+	sub, err := fs.Sub(templateFiles, "templates")
+	if err != nil {
+		panic(fmt.Sprintf("web: templates: %v", err))
+	}
+	engine := html.NewFileSystem(http.FS(sub), ".html")
+	engine.AddFuncMap(templateFuncs)
+	if err := engine.Load(); err != nil {
+		panic(fmt.Sprintf("web: parse templates: %v", err))
+	}
+	return &views{engine: engine, assets: assets{CSS: assetURL("app.css"), JS: assetURL("app.js")}}
+}
+
+func assetURL(name string) string {
+	b, err := staticFiles.ReadFile("static/" + name)
+	if err != nil {
+		panic(fmt.Sprintf("web: static file %s: %v", name, err))
+	}
+	sum := sha256.Sum256(b)
+	return staticPrefix + "/" + name + "?v=" + hex.EncodeToString(sum[:6])
+}
+
+// staticHandler serves the embedded static files. The URLs carry a content
+// digest, so browsers may keep them for a day.
+func staticHandler() fiber.Handler {
+	sub, err := fs.Sub(staticFiles, "static")
+	if err != nil {
+		panic(fmt.Sprintf("web: static files: %v", err))
+	}
+	return filesystem.New(filesystem.Config{Root: http.FS(sub), MaxAge: 24 * 60 * 60})
+}
+
+// page is what the layout needs; every page's data embeds it.
+type page struct {
+	Title  string
+	User   *ports.Actor
+	CSRF   string
+	Assets assets
+}
+
+// page returns the layout data for a page titled title; sess is nil when
+// nobody is signed in.
+func (s *site) page(sess *session, title string) page {
+	p := page{Title: title, Assets: s.views.assets}
+	if sess != nil {
+		actor := sess.actor
+		p.User, p.CSRF = &actor, sess.csrf
+	}
+	return p
+}
+
+// render writes the named template inside the layout. It renders into a
+// buffer first, so a template failure never sends half a page.
+func (s *site) render(c *fiber.Ctx, status int, name string, data any) error {
+	var b bytes.Buffer
+	if err := s.views.engine.Render(&b, name, data, layout); err != nil {
+		s.log.ErrorContext(c.UserContext(), "render page", "template", name, "error", err)
+		c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
+		return c.Status(fiber.StatusInternalServerError).SendString("Internal server error")
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Status(status).Send(b.Bytes())
+}
+
+// errorPage is the content of one kind of error page. The text is fixed:
+// it never carries the error's own message, so nothing about the target
+// or the cause (SQL, stack) reaches the page, and the 404 for a tenant
+// that exists but is not yours is the 404 for one that does not exist.
+type errorPage struct {
+	Status  int
+	Heading string
+	Message string
+}
+
+var (
+	errorNotFound    = errorPage{fiber.StatusNotFound, "Page not found", "There is nothing here, or you do not have access to it. Check the address, or go back to your tenants."}
+	errorForbidden   = errorPage{fiber.StatusForbidden, "You do not have permission to do this", "Your role on this tenant does not allow this action. Ask a tenant owner or manager if you need it."}
+	errorCSRF        = errorPage{fiber.StatusForbidden, "This form has expired", "The form was too old or did not come from this site, so nothing was done. Go back, reload the page and try again."}
+	errorBadRequest  = errorPage{fiber.StatusBadRequest, "Something is wrong with this request", "The request could not be understood. Go back and try again."}
+	errorConflict    = errorPage{fiber.StatusConflict, "This is already being done", "The same request is still being processed. Wait a moment, then check before trying again."}
+	errorUnavailable = errorPage{fiber.StatusServiceUnavailable, "Service temporarily unavailable", "supportdesk cannot reach its database right now. Nothing was changed. Try again in a few seconds."}
+	errorInternal    = errorPage{fiber.StatusInternalServerError, "Something went wrong", "An unexpected error occurred and has been logged. Try again, and ask support if it keeps happening."}
+)
+
+// errorPageByKind is the one table from a core error kind to the page
+// (and so the status) the web UI answers with.
+var errorPageByKind = map[core.Kind]errorPage{
+	core.KindInvalid:     errorBadRequest,
+	core.KindNotFound:    errorNotFound,
+	core.KindForbidden:   errorForbidden,
+	core.KindConflict:    errorConflict,
+	core.KindUnavailable: errorUnavailable,
+	core.KindInternal:    errorInternal,
+}
+
+// retryAfterSeconds is what a 503 page asks to wait.
+const retryAfterSeconds = 5
+
+// errorData is an error page.
+type errorData struct {
+	page
+	Error errorPage
+}
+
+// fail answers a request whose handler returned err with the matching
+// error page; server errors are logged with their cause.
+func (s *site) fail(c *fiber.Ctx, sess *session, err error) error {
+	kind := core.KindOf(err)
+	if kind == core.KindInternal && errors.Is(err, context.DeadlineExceeded) {
+		// The page's deadline ran out below the use case, most likely in a
+		// slow database: the same advice as an unreachable one.
+		kind = core.KindUnavailable
+	}
+	if kind == core.KindUnauthenticated {
+		return s.toSignin(c)
+	}
+	p, ok := errorPageByKind[kind]
+	if !ok {
+		p = errorInternal
+	}
+	if p.Status >= fiber.StatusInternalServerError {
+		level := slog.LevelError
+		if p.Status == fiber.StatusServiceUnavailable {
+			level = slog.LevelWarn
+		}
+		s.log.Log(c.UserContext(), level, "web page failed",
+			"method", c.Method(), "route", c.Route().Path, "status", p.Status, "error", err)
+	}
+	return s.renderError(c, sess, p)
+}
+
+// renderError renders an error page.
+func (s *site) renderError(c *fiber.Ctx, sess *session, p errorPage) error {
+	if p.Status == fiber.StatusServiceUnavailable {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(retryAfterSeconds))
+	}
+	return s.render(c, p.Status, "error", errorData{page: s.page(sess, p.Heading), Error: p})
+}
+
+// templateFuncs are the helpers the templates use.
+var templateFuncs = map[string]any{
+	"human":    humanTime,
+	"machine":  machineTime,
+	"label":    label,
+	"provider": providerName,
+	"tone":     tone,
+	"plural":   plural,
+	"describe": describedBy,
+}
+
+// humanTime formats t for reading; times are shown in UTC, which is what
+// support engineers and the records use.
+func humanTime(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04 UTC") }
+
+// machineTime formats t for a <time datetime> attribute.
+func machineTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// label turns a stored value such as "partially_succeeded" into words.
+func label(s string) string {
+	if s == "" {
+		return ""
+	}
+	s = strings.ReplaceAll(s, "_", " ")
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// providerNames spell the providers supportdesk knows of as their makers do.
+var providerNames = map[string]string{"microsoft_graph": "Microsoft Graph"}
+
+// providerName returns how a provider is called, or its id in words.
+func providerName(p string) string {
+	if n, ok := providerNames[p]; ok {
+		return n
+	}
+	return label(p)
+}
+
+// tones colour status badges; text always says the status too.
+var tones = map[string]string{
+	"active": "good", "connected": "good", "succeeded": "good", "ready": "good", "completed": "good",
+	"degraded": "warn", "partially_succeeded": "warn", "running": "info", "queued": "info",
+	"pending": "warn", "in_progress": "info", "generating": "info", "medium": "warn", "high": "bad",
+	"suspended": "bad", "disconnected": "bad", "failed": "bad", "cancelled": "muted", "critical": "bad",
+	"low": "muted",
+}
+
+// tone returns the badge colour of a status or severity.
+func tone(s string) string {
+	if t, ok := tones[s]; ok {
+		return t
+	}
+	return "muted"
+}
+
+// plural returns "1 thing" or "n things".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
