@@ -1,0 +1,82 @@
+package bootstrap
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+
+	"github.com/gofiber/fiber/v2"
+	"go.uber.org/fx"
+
+	"supportdesk/adapters/gormstore"
+	"supportdesk/adapters/httpapi"
+	"supportdesk/adapters/web"
+	"supportdesk/ports"
+)
+
+// HTTP provides the Fiber app — JSON API and web UI — and serves it on Config.Addr for the life of
+// the fx app: the listener is bound in OnStart, so a taken port fails the
+// start, and in-flight requests finish in OnStop.
+func HTTP() fx.Option {
+	return fx.Module("httpapi",
+		fx.Provide(
+			newHTTPApp,
+			NewListening,
+			fx.Annotate(gormstore.NewSessions, fx.As(new(web.SessionStore))),
+		),
+		fx.Invoke(serveHTTP),
+	)
+}
+
+type appDeps struct {
+	fx.In
+	Desk     ports.SupportDesk
+	Browser  ports.Browser
+	Sessions web.SessionStore
+	Config   Config
+	Log      *slog.Logger
+}
+
+// newHTTPApp builds the one Fiber app: the JSON API under /v1 and the web
+// UI beside it.
+func newHTTPApp(d appDeps) *fiber.App {
+	app := httpapi.New(d.Desk, httpapi.Config{RequestTimeout: d.Config.RequestTimeout}, d.Log)
+	web.Register(app, web.Deps{
+		Desk: d.Desk, Browser: d.Browser, Sessions: d.Sessions, Log: d.Log,
+		SecureCookies: d.Config.SecureCookies, RequestTimeout: d.Config.RequestTimeout,
+	})
+	return app
+}
+
+// Listening reports the address the server bound, once it has.
+type Listening struct{ addr chan net.Addr }
+
+func serveHTTP(lc fx.Lifecycle, sd fx.Shutdowner, app *fiber.App, cfg Config, log *slog.Logger, l *Listening) {
+	lc.Append(fx.Hook{
+		OnStart: func(context.Context) error {
+			ln, err := net.Listen("tcp", cfg.Addr)
+			if err != nil {
+				return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+			}
+			l.addr <- ln.Addr()
+			log.Info("serving", "addr", ln.Addr().String())
+			go func() {
+				if err := app.Listener(ln); err != nil {
+					log.Error("server stopped", "error", err)
+					_ = sd.Shutdown(fx.ExitCode(1))
+				}
+			}()
+			return nil
+		},
+		OnStop: func(ctx context.Context) error {
+			return app.ShutdownWithContext(ctx)
+		},
+	})
+}
+
+// NewListening returns a Listening that the HTTP module reports to.
+func NewListening() *Listening { return &Listening{addr: make(chan net.Addr, 1)} }
+
+// Addr waits for the bound address.
+func (l *Listening) Addr() net.Addr { return <-l.addr }

@@ -1,0 +1,118 @@
+package bootstrap
+
+import (
+	"context"
+	"log/slog"
+
+	"go.uber.org/fx"
+
+	"supportdesk/adapters/gormstore"
+	"supportdesk/adapters/memory"
+	"supportdesk/adapters/ratelimit"
+	"supportdesk/adapters/system"
+	"supportdesk/core/usecase"
+	"supportdesk/ports"
+)
+
+// Storage opens the database named by the Config and binds the GORM
+// adapters to the outbound ports. The pool closes when the app stops.
+func Storage() fx.Option {
+	return fx.Module("gormstore",
+		fx.Provide(
+			openDB,
+			fx.Annotate(gormstore.NewRequests, fx.As(new(ports.SupportRequestRepository))),
+			fx.Annotate(gormstore.NewAuditLog, fx.As(new(ports.AuditLogger))),
+			fx.Annotate(gormstore.NewGrants, fx.As(new(ports.CapabilityMap))),
+			fx.Annotate(gormstore.NewContexts, fx.As(new(ports.ContextReader))),
+			fx.Annotate(gormstore.NewDiagnostics, fx.As(new(ports.DiagnosticsBuilder))),
+			fx.Annotate(gormstore.NewUsers, fx.As(new(ports.Users))),
+			fx.Annotate(gormstore.NewDirectory, fx.As(new(ports.Directory))),
+			fx.Annotate(gormstore.NewIdempotencyKeys, fx.As(new(ports.IdempotencyKeys))),
+		),
+	)
+}
+
+func openDB(lc fx.Lifecycle, cfg Config) (*gormstore.DB, error) {
+	db, err := gormstore.Open(context.Background(), cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	lc.Append(fx.StopHook(db.Close))
+	return db, nil
+}
+
+// System binds the host clock and id source.
+func System() fx.Option {
+	return fx.Module("system",
+		fx.Provide(
+			fx.Annotate(func() system.Clock { return system.Clock{} }, fx.As(new(ports.Clock))),
+			fx.Annotate(system.NewIDs, fx.As(new(ports.IDs))),
+		),
+	)
+}
+
+// RateLimit bounds create attempts per user, in this process's memory.
+func RateLimit() fx.Option {
+	return fx.Module("ratelimit",
+		fx.Provide(fx.Annotate(
+			func(cfg Config) *ratelimit.PerUser {
+				if cfg.CreateLimit <= 0 {
+					return ratelimit.New(DefaultCreateLimit)
+				}
+				return ratelimit.New(cfg.CreateLimit)
+			},
+			fx.As(new(ports.RateLimiter)),
+		)),
+	)
+}
+
+// Core provides the use cases as the inbound ports.
+func Core() fx.Option {
+	return fx.Module("core",
+		fx.Provide(
+			newService,
+			func(s *usecase.Service) ports.SupportDesk { return s },
+			func(s *usecase.Service) ports.Admin { return s },
+			func(s *usecase.Service) ports.Browser { return s },
+		),
+	)
+}
+
+type serviceDeps struct {
+	fx.In
+	Requests    ports.SupportRequestRepository
+	Audit       ports.AuditLogger
+	Grants      ports.CapabilityMap
+	Contexts    ports.ContextReader
+	Diagnostics ports.DiagnosticsBuilder
+	Users       ports.Users
+	Directory   ports.Directory
+	Idempotency ports.IdempotencyKeys
+	Limiter     ports.RateLimiter
+	Clock       ports.Clock
+	IDs         ports.IDs
+	Log         *slog.Logger
+}
+
+func newService(d serviceDeps) *usecase.Service {
+	s := usecase.New(usecase.Deps{
+		Requests: d.Requests, Audit: d.Audit, Grants: d.Grants, Contexts: d.Contexts,
+		Diagnostics: d.Diagnostics, Users: d.Users, Directory: d.Directory,
+		Idempotency: d.Idempotency, Limiter: d.Limiter, Clock: d.Clock, IDs: d.IDs,
+	})
+	s.OnDiagnosticsError = func(ctx context.Context, err error) {
+		d.Log.WarnContext(ctx, "diagnostics bundle unavailable; attaching canonical context only", "error", err)
+	}
+	return s
+}
+
+// InMemoryRequests swaps the support-request repository for the in-memory
+// fake, together with the writers that share its transactions: the audit
+// logger and the idempotency keys.
+func InMemoryRequests(store *memory.Store) fx.Option {
+	return fx.Options(
+		fx.Decorate(func(ports.SupportRequestRepository) ports.SupportRequestRepository { return store }),
+		fx.Decorate(func(ports.AuditLogger) ports.AuditLogger { return store }),
+		fx.Decorate(func(ports.IdempotencyKeys) ports.IdempotencyKeys { return store }),
+	)
+}

@@ -1,0 +1,63 @@
+package cli_test
+
+import (
+	"bytes"
+	"errors"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// runBinary runs the built supportdesk with SUPPORTDESK_DATABASE_URL set
+// to url, as an operator's shell would, and returns what it did.
+func runBinary(t *testing.T, url string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(cleanEnv(), "SUPPORTDESK_DATABASE_URL="+url)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if err != nil && !errors.As(err, &exit) {
+		t.Fatalf("run %s: %v", binary, err)
+	}
+	return result{code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}
+}
+
+// TestBinary checks the process boundary: configuration from the
+// environment, output streams and exit statuses of the real program.
+func TestBinary(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		d := newDesk(t, e)
+		run := func(args ...string) result { t.Helper(); return runBinary(t, d.url, args...) }
+
+		r := run("request", "create", "--as", owner, "--tenant", initech, "--severity", "high", "--summary", "From the binary").ok(t)
+		ref := strings.TrimSuffix(r.stdout, "\n")
+		if !referencePattern.MatchString(ref) {
+			t.Fatalf("stdout %q is not a reference", r.stdout)
+		}
+		d.wantAudit(t, ref, ownerID)
+		if r := run("request", "show", ref, "--json").ok(t); !strings.HasPrefix(r.stdout, `{"reference":"`+ref+`",`) {
+			t.Errorf("show --json: %s", r.stdout)
+		}
+		if r := run("request", "list").ok(t); !strings.Contains(r.stdout, ref) {
+			t.Errorf("list lacks %s:\n%s", ref, r.stdout)
+		}
+		if r := run("request", "verify", ref).ok(t); !strings.HasPrefix(r.stdout, "ok sha256:") {
+			t.Errorf("verify: %s", r.stdout)
+		}
+		if r := run("token", "issue", "--user", operator); r.code != 0 || len(strings.TrimSpace(r.stdout)) < 32 {
+			t.Errorf("token issue: %s", r)
+		}
+
+		run("request", "create", "--as", owner, "--tenant", umbrella, "--severity", "high", "--summary", "x").
+			fails(t, 1, "supportdesk: tenant not found\n")
+		run("request", "create", "--as", readonly, "--run", initechRun, "--severity", "high", "--summary", "x").
+			fails(t, 1, "supportdesk: you lack the support_requests.create capability on this tenant\n")
+		run("request", "create", "--as", owner, "--tenant", initech, "--severity", "meh", "--summary", "x").
+			fails(t, 1, "supportdesk: the request has invalid fields; severity must be one of low, normal, high, blocking\n")
+		run("request", "create", "--tenant", initech).fails(t, 2, "supportdesk: request create needs --as EMAIL, the user to act as\n")
+		run("request", "list", "--since", "yesterday").failsWith(t, 2, `"yesterday" is not a positive duration`)
+		run("requests").fails(t, 2, "supportdesk: unknown command \"requests\" for \"supportdesk\"\n")
+	})
+}
