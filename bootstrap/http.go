@@ -34,6 +34,7 @@ type appDeps struct {
 	Desk     ports.SupportDesk
 	Browser  ports.Browser
 	Sessions web.SessionStore
+	Limiter  ports.RateLimiter
 	Config   Config
 	Log      *slog.Logger
 }
@@ -43,7 +44,7 @@ type appDeps struct {
 func newHTTPApp(d appDeps) *fiber.App {
 	app := httpapi.New(d.Desk, httpapi.Config{RequestTimeout: d.Config.RequestTimeout}, d.Log)
 	web.Register(app, web.Deps{
-		Desk: d.Desk, Browser: d.Browser, Sessions: d.Sessions, Log: d.Log,
+		Desk: d.Desk, Browser: d.Browser, Sessions: d.Sessions, Limiter: d.Limiter, Log: d.Log,
 		SecureCookies: d.Config.SecureCookies, RequestTimeout: d.Config.RequestTimeout,
 	})
 	return app

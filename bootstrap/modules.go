@@ -88,7 +88,6 @@ type serviceDeps struct {
 	Users       ports.Users
 	Directory   ports.Directory
 	Idempotency ports.IdempotencyKeys
-	Limiter     ports.RateLimiter
 	Clock       ports.Clock
 	IDs         ports.IDs
 	Log         *slog.Logger
@@ -98,9 +97,9 @@ func newService(d serviceDeps) *usecase.Service {
 	s := usecase.New(usecase.Deps{
 		Requests: d.Requests, Audit: d.Audit, Grants: d.Grants, Contexts: d.Contexts,
 		Diagnostics: d.Diagnostics, Users: d.Users, Directory: d.Directory,
-		Idempotency: d.Idempotency, Limiter: d.Limiter, Clock: d.Clock, IDs: d.IDs,
+		Idempotency: d.Idempotency, Clock: d.Clock, IDs: d.IDs,
 	})
-	s.OnDiagnosticsError = func(ctx context.Context, err error) {
+	s.Hooks.DiagnosticsFailed = func(ctx context.Context, err error) {
 		d.Log.WarnContext(ctx, "diagnostics bundle unavailable; attaching canonical context only", "error", err)
 	}
 	return s

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -129,6 +130,7 @@ var (
 	errorCSRF        = errorPage{fiber.StatusForbidden, "This form has expired", "The form was too old or did not come from this site, so nothing was done. Go back, reload the page and try again."}
 	errorBadRequest  = errorPage{fiber.StatusBadRequest, "Something is wrong with this request", "The request could not be understood. Go back and try again."}
 	errorConflict    = errorPage{fiber.StatusConflict, "This is already being done", "The same request is still being processed. Wait a moment, then check before trying again."}
+	errorTooMany     = errorPage{fiber.StatusTooManyRequests, "Too many support requests", "You have sent many support requests in a short time. Wait a minute, then try again; nothing was sent this time."}
 	errorUnavailable = errorPage{fiber.StatusServiceUnavailable, "Service temporarily unavailable", "supportdesk cannot reach its database right now. Nothing was changed. Try again in a few seconds."}
 	errorInternal    = errorPage{fiber.StatusInternalServerError, "Something went wrong", "An unexpected error occurred and has been logged. Try again, and ask support if it keeps happening."}
 )
@@ -140,6 +142,7 @@ var errorPageByKind = map[core.Kind]errorPage{
 	core.KindNotFound:    errorNotFound,
 	core.KindForbidden:   errorForbidden,
 	core.KindConflict:    errorConflict,
+	core.KindRateLimited: errorTooMany,
 	core.KindUnavailable: errorUnavailable,
 	core.KindInternal:    errorInternal,
 }
@@ -177,12 +180,15 @@ func (s *site) fail(c *fiber.Ctx, sess *session, err error) error {
 		s.log.Log(c.UserContext(), level, "web page failed",
 			"method", c.Method(), "route", c.Route().Path, "status", p.Status, "error", err)
 	}
+	if wait := core.RetryAfterOf(err); wait > 0 {
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	}
 	return s.renderError(c, sess, p)
 }
 
 // renderError renders an error page.
 func (s *site) renderError(c *fiber.Ctx, sess *session, p errorPage) error {
-	if p.Status == fiber.StatusServiceUnavailable {
+	if p.Status == fiber.StatusServiceUnavailable && len(c.Response().Header.Peek(fiber.HeaderRetryAfter)) == 0 {
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(retryAfterSeconds))
 	}
 	return s.render(c, p.Status, "error", errorData{page: s.page(sess, p.Heading), Error: p})

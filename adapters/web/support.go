@@ -10,6 +10,7 @@ import (
 	"supportdesk/core"
 	"supportdesk/core/envelope"
 	"supportdesk/core/support"
+	"supportdesk/core/usecase"
 	"supportdesk/ports"
 )
 
@@ -177,6 +178,9 @@ func (s *site) supportForm(k contextKind) handler {
 // invalid input renders the form again with the input kept.
 func (s *site) submitSupport(k contextKind) handler {
 	return func(c *fiber.Ctx, sess *session) error {
+		if err := usecase.CheckRate(s.limiter, sess.actor.ID); err != nil {
+			return err
+		}
 		target := k.target(c)
 		in := support.Input{
 			Severity:          strings.Clone(c.FormValue("severity")),

@@ -41,7 +41,10 @@ type Deps struct {
 	Desk     ports.SupportDesk
 	Browser  ports.Browser
 	Sessions SessionStore
-	Log      *slog.Logger
+	// Limiter bounds support-request submissions per user, counted with
+	// the API's; nil means no limit.
+	Limiter ports.RateLimiter
+	Log     *slog.Logger
 	// SecureCookies marks cookies Secure on every response. Without it they
 	// are Secure when the request came over TLS, directly or as told by a
 	// proxy's X-Forwarded-Proto (a client that forges that header only
@@ -63,6 +66,7 @@ type site struct {
 	desk     ports.SupportDesk
 	browser  ports.Browser
 	sessions SessionStore
+	limiter  ports.RateLimiter
 	log      *slog.Logger
 	secure   bool
 	ttl      time.Duration
@@ -76,7 +80,7 @@ type site struct {
 // not parse, which is a build defect that the package's tests catch.
 func Register(app *fiber.App, d Deps) {
 	s := &site{
-		desk: d.Desk, browser: d.Browser, sessions: d.Sessions, log: d.Log,
+		desk: d.Desk, browser: d.Browser, sessions: d.Sessions, limiter: d.Limiter, log: d.Log,
 		secure: d.SecureCookies, ttl: d.SessionTTL, timeout: d.RequestTimeout,
 		views: mustLoadViews(),
 	}

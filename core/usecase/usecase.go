@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"strings"
 	"time"
 
 	"supportdesk/core"
@@ -29,12 +30,21 @@ type Service struct {
 	users       ports.Users
 	directory   ports.Directory
 	idempotency ports.IdempotencyKeys
-	limiter     ports.RateLimiter
 	clock       ports.Clock
 	ids         ports.IDs
-	// OnDiagnosticsError, if set, hears why a bundle could not be built;
-	// the request goes ahead without it.
-	OnDiagnosticsError func(ctx context.Context, err error)
+	// Hooks hear what the service does, for logs and metrics.
+	Hooks Hooks
+}
+
+// Hooks are optional observers of a Service; a nil hook is skipped.
+type Hooks struct {
+	// DiagnosticsFailed hears why a bundle could not be built; the request
+	// goes ahead without it.
+	DiagnosticsFailed func(ctx context.Context, err error)
+	// EnvelopeBuilt hears how long reading and building an envelope took.
+	EnvelopeBuilt func(ctx context.Context, took time.Duration)
+	// Created hears of every request stored (not of replays).
+	Created func(ctx context.Context, r *support.Request)
 }
 
 var _ ports.SupportDesk = (*Service)(nil)
@@ -50,11 +60,8 @@ type Deps struct {
 	// Directory is only needed by the web UI's tenant list.
 	Directory   ports.Directory
 	Idempotency ports.IdempotencyKeys
-	// Limiter bounds create attempts through the API and the web UI; nil
-	// means no limit.
-	Limiter ports.RateLimiter
-	Clock   ports.Clock
-	IDs     ports.IDs
+	Clock       ports.Clock
+	IDs         ports.IDs
 }
 
 // New returns a Service over d.
@@ -62,7 +69,7 @@ func New(d Deps) *Service {
 	return &Service{
 		requests: d.Requests, audit: d.Audit, grants: d.Grants, contexts: d.Contexts,
 		diagnostics: d.Diagnostics, users: d.Users, directory: d.Directory, idempotency: d.Idempotency,
-		limiter: d.Limiter, clock: d.Clock, ids: d.IDs,
+		clock: d.Clock, ids: d.IDs,
 	}
 }
 
@@ -98,6 +105,9 @@ func (s *Service) authorize(ctx context.Context, actor ports.Actor, t support.Pr
 		err     error
 		outcome access.Outcome
 	)
+	// Ids are UUIDs, which name the same record in any case; the stored
+	// form is lower case, which SQLite compares exactly.
+	t.ID = strings.ToLower(t.ID)
 	switch t.Type {
 	case support.ContextTenant:
 		g, err = s.grants.TenantGrant(ctx, actor.ID, t.ID)
@@ -123,6 +133,10 @@ func (s *Service) authorize(ctx context.Context, actor ports.Actor, t support.Pr
 // build reads the snapshot and, where the actor may see it, the diagnostics
 // bundle, and builds the envelope.
 func (s *Service) build(ctx context.Context, g access.Grant, scope envelope.Scope) (envelope.Envelope, error) {
+	if s.Hooks.EnvelopeBuilt != nil {
+		start := time.Now()
+		defer func() { s.Hooks.EnvelopeBuilt(ctx, time.Since(start)) }()
+	}
 	snap, err := s.contexts.Snapshot(ctx, scope)
 	if err != nil {
 		return envelope.Envelope{}, err
@@ -138,8 +152,8 @@ func (s *Service) build(ctx context.Context, g access.Grant, scope envelope.Scop
 			// The caller gave up; do not record a request without diagnostics
 			// the caller could not see being made.
 			return envelope.Envelope{}, err
-		case s.OnDiagnosticsError != nil:
-			s.OnDiagnosticsError(ctx, err)
+		case s.Hooks.DiagnosticsFailed != nil:
+			s.Hooks.DiagnosticsFailed(ctx, err)
 		}
 	}
 	return envelope.Build(snap, caps, bundle)
@@ -149,9 +163,6 @@ func (s *Service) build(ctx context.Context, g access.Grant, scope envelope.Scop
 // is claimed after validation (an invalid request stores no key) and
 // completed in the request's own transaction; a failed attempt releases it.
 func (s *Service) Submit(ctx context.Context, sub ports.Submission) (*support.Request, error) {
-	if err := s.limit(sub); err != nil {
-		return nil, err
-	}
 	g, scope, err := s.authorize(ctx, sub.Actor, sub.Target, access.SupportRequestsCreate)
 	if err != nil {
 		return nil, err
@@ -186,20 +197,6 @@ func (s *Service) Submit(ctx context.Context, sub ports.Submission) (*support.Re
 	return req, nil
 }
 
-// limit counts every create attempt of an authenticated user, whatever
-// becomes of it, through the API and the web UI. The admin CLI runs on the
-// server with database access and is not limited.
-func (s *Service) limit(sub ports.Submission) error {
-	if s.limiter == nil || sub.Channel == support.ChannelCLI {
-		return nil
-	}
-	if ok, wait := s.limiter.Allow(sub.Actor.ID); !ok {
-		return &core.Error{Kind: core.KindRateLimited, RetryAfter: wait,
-			Message: "too many support requests; wait before trying again"}
-	}
-	return nil
-}
-
 // create builds the envelope and stores the request with its audit entry
 // — and, through also, its idempotency record — in one transaction.
 func (s *Service) create(ctx context.Context, g access.Grant, scope envelope.Scope, sub ports.Submission,
@@ -212,7 +209,8 @@ func (s *Service) create(ctx context.Context, g access.Grant, scope envelope.Sco
 	if err != nil {
 		return nil, err
 	}
-	req, err := support.New(ref, g.WorkspaceID, g.TenantID, sub.Target, details, sub.Actor.ID, now, env.Mode, env.Bytes, env.Digest)
+	primary := support.PrimaryContext{Type: scope.Type, ID: scope.ContextID()}
+	req, err := support.New(ref, g.WorkspaceID, g.TenantID, primary, details, sub.Actor.ID, now, env.Mode, env.Bytes, env.Digest)
 	if err != nil {
 		return nil, err
 	}
@@ -228,6 +226,9 @@ func (s *Service) create(ctx context.Context, g access.Grant, scope envelope.Sco
 	})
 	if err != nil {
 		return nil, err
+	}
+	if s.Hooks.Created != nil {
+		s.Hooks.Created(ctx, req)
 	}
 	return req, nil
 }

@@ -240,7 +240,7 @@ func TestFailingDiagnosticsStillCreates(t *testing.T) {
 	s, _, w := newService(t)
 	w.diagErr = errors.New("provider table locked")
 	var heard error
-	s.OnDiagnosticsError = func(_ context.Context, err error) { heard = err }
+	s.Hooks.DiagnosticsFailed = func(_ context.Context, err error) { heard = err }
 	req, err := s.Submit(context.Background(), submission("manager", support.ContextOperationRun, "r1"))
 	if err != nil {
 		t.Fatal(err)
@@ -330,36 +330,13 @@ func TestAuthenticate(t *testing.T) {
 	}
 }
 
-type countingLimiter struct{ left int }
-
-func (l *countingLimiter) Allow(string) (bool, time.Duration) {
-	if l.left == 0 {
-		return false, 3 * time.Second
-	}
-	l.left--
-	return true, 0
-}
-
-func TestEveryCreateAttemptCountsButCLI(t *testing.T) {
-	s, store, _ := newService(t)
-	s.limiter = &countingLimiter{left: 2}
-	bad := submission("readonly", support.ContextTenant, "t1") // forbidden, but counts
-	if _, err := s.Submit(context.Background(), bad); core.KindOf(err) != core.KindForbidden {
+func TestIdsMatchInAnyCase(t *testing.T) {
+	s, _, _ := newService(t)
+	req, err := s.Submit(context.Background(), submission("owner", support.ContextOperationRun, "R1"))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Submit(context.Background(), submission("owner", support.ContextTenant, "t1")); err != nil {
-		t.Fatal(err)
-	}
-	_, err := s.Submit(context.Background(), submission("owner", support.ContextTenant, "t1"))
-	if core.KindOf(err) != core.KindRateLimited || core.RetryAfterOf(err) != 3*time.Second {
-		t.Fatalf("third attempt: %v (retry after %v), want rate limited after 3s", err, core.RetryAfterOf(err))
-	}
-	cli := submission("owner", support.ContextTenant, "t1")
-	cli.Channel = support.ChannelCLI
-	if _, err := s.Submit(context.Background(), cli); err != nil {
-		t.Fatalf("the admin CLI was limited: %v", err)
-	}
-	if len(store.requests) != 2 {
-		t.Fatalf("%d requests, want 2", len(store.requests))
+	if req.PrimaryContext().ID != "r1" {
+		t.Fatalf("primary context id %q, want the stored form r1", req.PrimaryContext().ID)
 	}
 }

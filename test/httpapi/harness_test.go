@@ -62,7 +62,7 @@ func newServer(t testing.TB, db *gormstore.DB, swaps ...func(*usecase.Deps)) *se
 	logs := &lockedBuffer{}
 	log := logging.New(logs, slog.LevelDebug)
 	desk := usecase.New(deps)
-	desk.OnDiagnosticsError = func(ctx context.Context, err error) {
+	desk.Hooks.DiagnosticsFailed = func(ctx context.Context, err error) {
 		log.WarnContext(ctx, "diagnostics bundle unavailable; attaching canonical context only", "error", err)
 	}
 	s := &server{db: db, desk: desk, app: httpapi.New(desk, httpapi.Config{}, log), logs: logs}
