@@ -155,6 +155,7 @@ func writeDemoGuide(w io.Writer, g demoGuide) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "supportdesk demo is running at %s\n", g.url)
 	fmt.Fprintf(&b, "  database: %s\n  %s\n", g.database, g.status)
+	fmt.Fprintf(&b, "  web UI: %s/ (sign in with one of the tokens below)\n", g.url)
 	fmt.Fprintf(&b, "  API description: %s/openapi.json\n\n", g.url)
 
 	fmt.Fprintf(&b, "API tokens (send as \"Authorization: Bearer <token>\"), by role on the tenant %s:\n", g.tenant)
