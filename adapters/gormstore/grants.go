@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"supportdesk/core"
 	"supportdesk/core/access"
 	"supportdesk/ports"
 )
@@ -38,7 +39,7 @@ WHERE r.id = ?`
 // tenant does not exist. An id that is not a UUID matches nothing, so its
 // grant holds nothing.
 func (g *Grants) TenantGrant(ctx context.Context, userID, tenantID string) (access.Grant, error) {
-	if !validID(userID) || !validID(tenantID) {
+	if !core.IsUUID(userID) || !core.IsUUID(tenantID) {
 		return access.Grant{}, nil
 	}
 	grant, err := g.grant(ctx, tenantGrantSQL, userID, tenantID)
@@ -51,7 +52,7 @@ func (g *Grants) TenantGrant(ctx context.Context, userID, tenantID string) (acce
 // RunGrant implements ports.CapabilityMap: the grant on the run's tenant,
 // with RunID set. Exists is false when the run does not exist.
 func (g *Grants) RunGrant(ctx context.Context, userID, runID string) (access.Grant, error) {
-	if !validID(userID) || !validID(runID) {
+	if !core.IsUUID(userID) || !core.IsUUID(runID) {
 		return access.Grant{}, nil
 	}
 	grant, err := g.grant(ctx, runGrantSQL, userID, runID)

@@ -60,7 +60,7 @@ func (s *Requests) Get(ctx context.Context, ref reference.Reference) (*support.R
 // reference, both descending), at most f.EffectiveLimit() of them. Each filter combination is served by
 // one of the indexes on (…, created_at DESC, reference DESC).
 func (s *Requests) List(ctx context.Context, f ports.ListFilter) ([]*support.Request, error) {
-	if (f.WorkspaceID != "" && !validID(f.WorkspaceID)) || (f.TenantID != "" && !validID(f.TenantID)) {
+	if (f.WorkspaceID != "" && !core.IsUUID(f.WorkspaceID)) || (f.TenantID != "" && !core.IsUUID(f.TenantID)) {
 		return []*support.Request{}, nil
 	}
 	q := s.db.gorm.WithContext(ctx).Model(&requestRow{})
@@ -82,28 +82,4 @@ func (s *Requests) List(ctx context.Context, f ports.ListFilter) ([]*support.Req
 		out = append(out, toCoreRequest(row))
 	}
 	return out, nil
-}
-
-// validID reports whether s is a UUID in its canonical 8-4-4-4-12 form.
-// Ids are UUIDs on both engines; one that is not matches no row, and is
-// answered as such before PostgreSQL could reject it as a malformed uuid
-// (an internal error there, "nothing found" on SQLite).
-func validID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
 }

@@ -7,6 +7,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"supportdesk/core"
 	"supportdesk/core/envelope"
 	"supportdesk/core/support"
 	"supportdesk/ports"
@@ -208,7 +209,7 @@ func (db *DB) read(ctx context.Context, fn func(r *reader)) error {
 // does not exist or belongs to another tenant leaves Run nil.
 func (c *Contexts) Snapshot(ctx context.Context, scope envelope.Scope) (envelope.Snapshot, error) {
 	s := envelope.Snapshot{Scope: scope}
-	if !validID(scope.TenantID) {
+	if !core.IsUUID(scope.TenantID) {
 		return s, nil
 	}
 	err := c.db.read(ctx, func(r *reader) {
@@ -217,7 +218,7 @@ func (c *Contexts) Snapshot(ctx context.Context, scope envelope.Scope) (envelope
 			return
 		}
 		s.Workspace, s.Tenant = toCoreTenant(tenant)
-		if scope.Type == support.ContextOperationRun && validID(scope.RunID) {
+		if scope.Type == support.ContextOperationRun && core.IsUUID(scope.RunID) {
 			s.Run = r.run(scope.TenantID, scope.RunID)
 		}
 		s.Connection = r.connection(scope.TenantID)
@@ -253,13 +254,13 @@ func (c *Contexts) Snapshot(ctx context.Context, scope envelope.Scope) (envelope
 // tenant's latest envelope.OutcomeWindow runs. One read-only transaction.
 func (d *Diagnostics) Bundle(ctx context.Context, scope envelope.Scope) (envelope.Bundle, error) {
 	b := envelope.Bundle{Scope: scope, OutcomeCounts: map[string]int{}}
-	if !validID(scope.TenantID) {
+	if !core.IsUUID(scope.TenantID) {
 		return b, nil
 	}
 	err := d.db.read(ctx, func(r *reader) {
 		b.Connection = r.connection(scope.TenantID)
 		if scope.Type == support.ContextOperationRun {
-			if validID(scope.RunID) {
+			if core.IsUUID(scope.RunID) {
 				b.Run = r.run(scope.TenantID, scope.RunID)
 			}
 		} else {
