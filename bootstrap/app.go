@@ -26,6 +26,7 @@ func Service(cfg Config, logs io.Writer) fx.Option {
 		Storage(),
 		System(),
 		RateLimit(),
+		Metrics(),
 		Core(),
 	)
 }

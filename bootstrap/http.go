@@ -11,13 +11,16 @@ import (
 
 	"supportdesk/adapters/gormstore"
 	"supportdesk/adapters/httpapi"
+	"supportdesk/adapters/metrics"
 	"supportdesk/adapters/web"
+	"supportdesk/core"
 	"supportdesk/ports"
 )
 
-// HTTP provides the Fiber app — JSON API and web UI — and serves it on Config.Addr for the life of
-// the fx app: the listener is bound in OnStart, so a taken port fails the
-// start, and in-flight requests finish in OnStop.
+// HTTP provides the Fiber app — JSON API and web UI — and serves it on
+// Config.Addr for the life of the fx app: the listener is bound in
+// OnStart, so a taken port fails the start, and in-flight requests finish
+// in OnStop, which runs before the database closes.
 func HTTP() fx.Option {
 	return fx.Module("httpapi",
 		fx.Provide(
@@ -26,6 +29,7 @@ func HTTP() fx.Option {
 			fx.Annotate(gormstore.NewSessions, fx.As(new(web.SessionStore))),
 		),
 		fx.Invoke(serveHTTP),
+		Housekeeping(),
 	)
 }
 
@@ -35,19 +39,51 @@ type appDeps struct {
 	Browser  ports.Browser
 	Sessions web.SessionStore
 	Limiter  ports.RateLimiter
+	DB       *gormstore.DB
+	Metrics  *metrics.Metrics
 	Config   Config
 	Log      *slog.Logger
 }
 
-// newHTTPApp builds the one Fiber app: the JSON API under /v1 and the web
-// UI beside it.
+// newHTTPApp builds the one Fiber app: the JSON API under /v1 with the
+// operational endpoints, and the web UI beside it. Both take create
+// attempts from the same limiter, so a user's count is one.
 func newHTTPApp(d appDeps) *fiber.App {
-	app := httpapi.New(d.Desk, httpapi.Config{RequestTimeout: d.Config.RequestTimeout}, d.Log)
+	app := httpapi.New(d.Desk, httpapi.Config{
+		RequestTimeout: d.Config.RequestTimeout,
+		Limiter:        d.Limiter,
+		Ready:          Readiness(d.DB),
+		Metrics:        d.Metrics,
+	}, d.Log)
 	web.Register(app, web.Deps{
 		Desk: d.Desk, Browser: d.Browser, Sessions: d.Sessions, Limiter: d.Limiter, Log: d.Log,
 		SecureCookies: d.Config.SecureCookies, RequestTimeout: d.Config.RequestTimeout,
 	})
 	return app
+}
+
+// errMigrationsPending makes /readyz fail on a database whose schema is
+// behind the binary.
+var errMigrationsPending = core.Errorf(core.KindUnavailable, "database migrations are pending")
+
+// Readiness is /readyz's check: the database answers and every migration
+// is applied. It asks the database each time, so that it turns ready again
+// by itself once the database is back. Errors are KindUnavailable, or the
+// database's own error reading the migration status.
+func Readiness(db *gormstore.DB) func(context.Context) error {
+	return func(ctx context.Context) error {
+		if err := db.Ping(ctx); err != nil {
+			return fmt.Errorf("ping database: %w", err)
+		}
+		migrated, err := db.Migrated(ctx)
+		if err != nil {
+			return fmt.Errorf("read migration status: %w", err)
+		}
+		if !migrated {
+			return errMigrationsPending
+		}
+		return nil
+	}
 }
 
 // Listening reports the address the server bound, once it has.

@@ -8,6 +8,7 @@ import (
 
 	"supportdesk/adapters/gormstore"
 	"supportdesk/adapters/memory"
+	"supportdesk/adapters/metrics"
 	"supportdesk/adapters/ratelimit"
 	"supportdesk/adapters/system"
 	"supportdesk/core/usecase"
@@ -66,6 +67,14 @@ func RateLimit() fx.Option {
 	)
 }
 
+// Metrics provides the service's Prometheus metrics, with the figures of
+// the database pool; the use case's hooks and the HTTP app report to them.
+func Metrics() fx.Option {
+	return fx.Module("metrics",
+		fx.Provide(func(db *gormstore.DB) *metrics.Metrics { return metrics.New(db.SQL()) }),
+	)
+}
+
 // Core provides the use cases as the inbound ports.
 func Core() fx.Option {
 	return fx.Module("core",
@@ -91,6 +100,7 @@ type serviceDeps struct {
 	Clock       ports.Clock
 	IDs         ports.IDs
 	Log         *slog.Logger
+	Metrics     *metrics.Metrics
 }
 
 func newService(d serviceDeps) *usecase.Service {
@@ -102,6 +112,8 @@ func newService(d serviceDeps) *usecase.Service {
 	s.Hooks.DiagnosticsFailed = func(ctx context.Context, err error) {
 		d.Log.WarnContext(ctx, "diagnostics bundle unavailable; attaching canonical context only", "error", err)
 	}
+	s.Hooks.EnvelopeBuilt = d.Metrics.EnvelopeBuilt
+	s.Hooks.Created = d.Metrics.Created
 	return s
 }
 

@@ -1,22 +1,33 @@
 // Package httpapi is the HTTP adapter: the JSON API of SPEC §8 on Fiber v2,
-// over the inbound port ports.SupportDesk.
+// over the inbound port ports.SupportDesk, with the operational endpoints
+// beside it (/healthz, /readyz, /metrics, /openapi.json).
 //
 // Every error leaves as application/problem+json (RFC 9457) through one
 // table from core error kind to status; see problem.go. A create is checked
 // in this order: body size (413, by the server before routing), bearer
-// token (401), media type (415), JSON syntax (400), body members (422: the
-// adapter's own checks, reported together with the core's field rules for
-// the members that did decode), then the use case (404 for a target that
-// does not exist or is not visible, 403, 422 for the field rules, 201). The
-// adapter's checks look only at the request, so they tell nothing about
-// whether a target exists.
+// token (401), the creator's rate limit (429: every authenticated attempt
+// counts, malformed ones too), media type (415), JSON syntax (400), body
+// members (422: the adapter's own checks, reported together with the
+// core's field rules for the members that did decode), then the use case
+// (404 for a target that does not exist or is not visible, 403, 422 for the
+// field rules, 409 or a replay for an Idempotency-Key, 201). The adapter's
+// checks look only at the request, so they tell nothing about whether a
+// target exists.
+//
+// Every request, whatever its outcome, gets one JSON log line (method,
+// route template, status, latency, request id) and one observation in
+// the metrics; see observe.go. The document at /openapi.json is
+// openapi.json in this directory, embedded and served as is.
 package httpapi
 
 import (
+	"context"
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"supportdesk/core/support"
@@ -32,7 +43,8 @@ const (
 	DefaultRequestTimeout = 10 * time.Second
 )
 
-// Config sets the server's limits. A zero field takes its default.
+// Config sets the server's limits and what the operational endpoints
+// report. A zero field takes its default.
 type Config struct {
 	// BodyLimit is the largest request body accepted, in bytes; larger
 	// ones get a 413 before any handler runs.
@@ -45,6 +57,23 @@ type Config struct {
 	// RequestTimeout is the deadline of each request's context, which the
 	// use case hands down to the database.
 	RequestTimeout time.Duration
+	// Limiter bounds create attempts per user, shared with the web UI's
+	// submissions; nil means no limit.
+	Limiter ports.RateLimiter
+	// Ready tells whether the service can serve: GET /readyz answers 503
+	// while it returns an error. Nil means always ready.
+	Ready func(ctx context.Context) error
+	// Metrics, if set, hears of every request and is served at GET
+	// /metrics; without it there is no /metrics.
+	Metrics Metrics
+}
+
+// Metrics is what the app needs of a metrics registry.
+type Metrics interface {
+	// ObserveRequest records one answered request under its route template.
+	ObserveRequest(method, route string, status int, took time.Duration)
+	// Handler serves the metrics in the Prometheus text format.
+	Handler() http.Handler
 }
 
 func (c Config) withDefaults() Config {
@@ -63,32 +92,44 @@ func (c Config) withDefaults() Config {
 	return c
 }
 
-// New returns the Fiber app serving the API over desk, logging server
-// errors to log (slog.Default() if nil). It does not listen: the caller
-// serves it with app.Listener and stops it with app.ShutdownWithContext.
+// New returns the Fiber app serving the API over desk, logging to log
+// (slog.Default() if nil). It does not listen: the caller serves it with
+// app.Listener and stops it with app.ShutdownWithContext, which lets
+// in-flight requests finish.
 func New(desk ports.SupportDesk, cfg Config, log *slog.Logger) *fiber.App {
 	cfg = cfg.withDefaults()
 	if log == nil {
 		log = slog.Default()
 	}
+	obs := observer{log: log, metrics: cfg.Metrics, bodyLimit: cfg.BodyLimit}
 	app := fiber.New(fiber.Config{
 		AppName:               "supportdesk",
 		BodyLimit:             cfg.BodyLimit,
 		ReadTimeout:           cfg.ReadTimeout,
 		WriteTimeout:          cfg.WriteTimeout,
 		IdleTimeout:           cfg.IdleTimeout,
-		ErrorHandler:          errorHandler(log, cfg.BodyLimit),
+		ErrorHandler:          obs.errorHandler,
 		DisableStartupMessage: true,
 		CaseSensitive:         true,
 	})
-	// recover turns a panic into an error for the error handler: a 500
+	// observe answers every error itself and then logs and counts the
+	// request; recover, inside it, turns a panic into an error: a 500
 	// problem, logged, instead of a dropped connection.
-	app.Use(recover.New(), withRequestID, withDeadline(cfg.RequestTimeout))
+	app.Use(withRequestID, obs.observe, recover.New(), withDeadline(cfg.RequestTimeout))
 
 	app.Get("/healthz", healthz)
+	app.Get("/readyz", readyz(cfg.Ready))
+	app.Get("/openapi.json", openAPI)
+	if cfg.Metrics != nil {
+		app.Get("/metrics", adaptor.HTTPHandler(cfg.Metrics.Handler()))
+	}
 
+	// Authentication is part of each route rather than of the group, so
+	// that a 401 is logged and counted under the route it was meant for.
 	h := handlers{desk: desk}
-	v1 := app.Group("/v1", withAPIHeaders, authenticate(desk))
+	auth := authenticate(desk)
+	limit := limitCreates(cfg.Limiter)
+	v1 := app.Group("/v1", withAPIHeaders)
 	for _, ctx := range []struct {
 		typ   support.ContextType
 		path  string
@@ -97,10 +138,10 @@ func New(desk ports.SupportDesk, cfg Config, log *slog.Logger) *fiber.App {
 		{support.ContextTenant, "/tenants/:tenantID", "tenantID"},
 		{support.ContextOperationRun, "/operation-runs/:runID", "runID"},
 	} {
-		v1.Post(ctx.path+"/support-requests", h.create(ctx.typ, ctx.param))
-		v1.Get(ctx.path+"/support-requests/attachment-preview", h.preview(ctx.typ, ctx.param))
-		v1.Get(ctx.path+"/support-diagnostics", h.diagnostics(ctx.typ, ctx.param))
+		v1.Post(ctx.path+"/support-requests", auth, limit, h.create(ctx.typ, ctx.param))
+		v1.Get(ctx.path+"/support-requests/attachment-preview", auth, h.preview(ctx.typ, ctx.param))
+		v1.Get(ctx.path+"/support-diagnostics", auth, h.diagnostics(ctx.typ, ctx.param))
 	}
-	v1.Get("/support-requests/:reference", h.get)
+	v1.Get("/support-requests/:reference", auth, h.get)
 	return app
 }

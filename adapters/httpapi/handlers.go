@@ -1,8 +1,13 @@
 package httpapi
 
 import (
+	"bytes"
+	"context"
+	_ "embed" // the OpenAPI document
+	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -104,7 +109,48 @@ func (h handlers) get(c *fiber.Ctx) error {
 	return sendJSON(c, http.StatusOK, toRequestJSON(req))
 }
 
-// healthz reports that the process serves requests.
+// healthz reports that the process serves requests: liveness, which
+// depends on nothing else, so that a database outage never gets the
+// process restarted.
 func healthz(c *fiber.Ctx) error {
 	return sendJSON(c, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyTimeout bounds a readiness check: a probe wants a quick answer, and
+// a database that takes longer is not ready.
+const readyTimeout = 2 * time.Second
+
+// errNotReady is the 503 for a check that failed without saying why in a
+// caller-safe way.
+var errNotReady = core.Errorf(core.KindUnavailable, "the service is not ready; retry later")
+
+// readyz reports whether the service can serve requests now: whether
+// ready, if any, passes. Its error is a 503 problem; its cause is logged.
+func readyz(ready func(context.Context) error) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if ready != nil {
+			ctx, cancel := context.WithTimeout(c.UserContext(), readyTimeout)
+			defer cancel()
+			if err := ready(ctx); err != nil {
+				if core.KindOf(err) != core.KindUnavailable {
+					err = fmt.Errorf("%w: %w", errNotReady, err)
+				}
+				return err
+			}
+		}
+		return sendJSON(c, http.StatusOK, map[string]string{"status": "ready"})
+	}
+}
+
+//go:embed openapi.json
+var openAPIDocument []byte
+
+// OpenAPI returns the OpenAPI 3.1 document of the API, as GET
+// /openapi.json serves it.
+func OpenAPI() []byte { return bytes.Clone(openAPIDocument) }
+
+// openAPI serves the embedded document unchanged.
+func openAPI(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+	return c.Status(http.StatusOK).Send(openAPIDocument)
 }

@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"supportdesk/core/usecase"
+	"supportdesk/ports"
 )
 
 // HeaderRequestID carries the request id in both directions.
@@ -82,4 +85,16 @@ func withAPIHeaders(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	return c.Next()
+}
+
+// limitCreates takes one create attempt of the authenticated user from l,
+// before anything reads the body, so that malformed attempts count too
+// (SPEC §8); a user out of attempts gets a 429 with Retry-After.
+func limitCreates(l ports.RateLimiter) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if err := usecase.CheckRate(l, actorOf(c).ID); err != nil {
+			return err
+		}
+		return c.Next()
+	}
 }

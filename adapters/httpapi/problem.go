@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -160,6 +161,10 @@ func problemFor(err error, bodyLimit int) *problem {
 	}
 	answer := newProblem(t, core.MessageOf(err))
 	answer.retryAfter = core.RetryAfterOf(err)
+	if kind == core.KindRateLimited {
+		// A 429 always says when to come back (SPEC §8).
+		answer.retryAfter = cmp.Or(answer.retryAfter, time.Second)
+	}
 	return answer
 }
 
@@ -201,32 +206,78 @@ func fiberProblem(fe *fiber.Error, bodyLimit int) *problem {
 	return newProblem(t, strings.ToLower(t.title))
 }
 
-// errorHandler is Fiber's ErrorHandler: every error, whoever raised it,
-// leaves as problem+json. Server errors are logged with their cause; the
-// response never carries it.
-func errorHandler(log *slog.Logger, bodyLimit int) fiber.ErrorHandler {
-	return func(c *fiber.Ctx, err error) error {
-		p := problemFor(err, bodyLimit)
-		if p.Status >= http.StatusInternalServerError {
-			level := slog.LevelError
-			if p.Status == http.StatusServiceUnavailable {
-				level = slog.LevelWarn
-			}
-			log.LogAttrs(c.UserContext(), level, "request failed",
-				slog.String("request_id", requestID(c)),
-				slog.String("method", c.Method()),
-				slog.String("route", c.Route().Path),
-				slog.Int("status", p.Status),
-				slog.Any("error", err))
-		}
-		if p.Status == http.StatusUnauthorized {
-			c.Set(fiber.HeaderWWWAuthenticate, "Bearer")
-		}
-		if p.retryAfter > 0 {
-			c.Set(fiber.HeaderRetryAfter, retryAfterSeconds(p.retryAfter))
-		}
-		return writeProblem(c, p)
+// answerError sends err as a problem. Server errors are logged with their
+// cause; the response never carries it. A server error after the request's
+// deadline ran out is a 503 whatever the driver made of the cancellation
+// (PostgreSQL's says "deadline exceeded", SQLite's "interrupted"): the
+// advice is the same as for an unreachable database.
+func answerError(c *fiber.Ctx, log *slog.Logger, bodyLimit int, err error) {
+	p := problemFor(err, bodyLimit)
+	if p.Status == http.StatusInternalServerError && errors.Is(c.UserContext().Err(), context.DeadlineExceeded) {
+		p = unavailableProblem(detailUnavailable, 0)
 	}
+	if p.Status >= http.StatusInternalServerError {
+		level := slog.LevelError
+		if p.Status == http.StatusServiceUnavailable {
+			level = slog.LevelWarn
+		}
+		log.LogAttrs(c.UserContext(), level, "request failed",
+			slog.String("request_id", requestID(c)),
+			slog.String("method", c.Method()),
+			slog.String("route", routeOf(c)),
+			slog.Int("status", p.Status),
+			slog.Any("error", err))
+	}
+	switch p.Status {
+	case http.StatusUnauthorized:
+		c.Set(fiber.HeaderWWWAuthenticate, "Bearer")
+	case http.StatusMethodNotAllowed:
+		c.Set(fiber.HeaderAllow, allowedMethods(c.App(), c.Path()))
+	}
+	if p.retryAfter > 0 {
+		c.Set(fiber.HeaderRetryAfter, retryAfterSeconds(p.retryAfter))
+	}
+	if werr := writeProblem(c, p); werr != nil {
+		// Only a problem that cannot be encoded gets here: a bug.
+		log.ErrorContext(c.UserContext(), "write problem", "request_id", requestID(c), "error", werr)
+		_ = c.SendStatus(http.StatusInternalServerError)
+	}
+}
+
+// allowedMethods lists the methods the app serves at path, for the Allow
+// header a 405 must carry (RFC 9110 §15.5.6), which Fiber leaves out. It
+// runs only for a 405, so it walks the routes rather than keep an index.
+func allowedMethods(app *fiber.App, path string) string {
+	if len(path) > 1 {
+		path = strings.TrimSuffix(path, "/") // routing is not strict
+	}
+	var methods []string
+	for _, r := range app.GetRoutes(true) {
+		if matchesTemplate(r.Path, path) && !slices.Contains(methods, r.Method) {
+			methods = append(methods, r.Method)
+		}
+	}
+	slices.Sort(methods)
+	return strings.Join(methods, ", ")
+}
+
+// matchesTemplate reports whether path matches a route template made of
+// literal segments and :parameters, the only kinds this app registers.
+func matchesTemplate(template, path string) bool {
+	ts, ps := strings.Split(template, "/"), strings.Split(path, "/")
+	if len(ts) != len(ps) {
+		return false
+	}
+	for i, t := range ts {
+		if strings.HasPrefix(t, ":") {
+			if ps[i] == "" {
+				return false
+			}
+		} else if t != ps[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // writeProblem sends p. The encoding is fixed (no HTML escaping, no

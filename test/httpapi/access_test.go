@@ -202,9 +202,20 @@ func TestResponseHeaders(t *testing.T) {
 		}
 		res = s.get(t, "/v1/no-such-thing", b.roles["owner"].token)
 		problemOf(t, res, http.StatusNotFound)
-		res = s.send(t, httptest.NewRequest(http.MethodDelete, "/v1/tenants/"+b.tenant+"/support-requests", nil))
-		if res.Status != http.StatusUnauthorized {
-			t.Errorf("DELETE without a token: %s", res)
+		// Authentication belongs to each route, so a method no route
+		// serves is a 405 naming the ones it does, token or not.
+		for _, token := range []string{"", b.roles["owner"].token} {
+			req = httptest.NewRequest(http.MethodDelete, "/v1/tenants/"+b.tenant+"/support-requests", nil)
+			bearer(req, token)
+			res = s.send(t, req)
+			problemOf(t, res, http.StatusMethodNotAllowed)
+			if got := res.Header.Get("Allow"); got != "POST" {
+				t.Errorf("DELETE: Allow %q, want POST", got)
+			}
+		}
+		res = s.send(t, httptest.NewRequest(http.MethodPut, "/healthz", nil))
+		if got := res.Header.Get("Allow"); res.Status != http.StatusMethodNotAllowed || got != "GET, HEAD" {
+			t.Errorf("PUT /healthz: %s, Allow %q", res, got)
 		}
 	})
 }

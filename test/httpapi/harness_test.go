@@ -1,6 +1,8 @@
 // Package httpapi_test runs the HTTP API end to end: real HTTP through
 // Fiber (app.Test, or a real listener), the real use case and real storage,
-// on SQLite and on PostgreSQL (set SUPPORTDESK_TEST_POSTGRES_URL).
+// on SQLite and on PostgreSQL (set SUPPORTDESK_TEST_POSTGRES_URL), and the
+// whole service as fx wires it (service_test.go). Every answer the helpers
+// get is checked against the OpenAPI document (openapi_test.go).
 package httpapi_test
 
 import (
@@ -24,7 +26,9 @@ import (
 	"supportdesk/adapters/gormstore"
 	"supportdesk/adapters/httpapi"
 	"supportdesk/adapters/logging"
+	"supportdesk/adapters/metrics"
 	"supportdesk/adapters/system"
+	"supportdesk/bootstrap"
 	"supportdesk/core/usecase"
 	"supportdesk/test/testdb"
 )
@@ -45,6 +49,13 @@ type server struct {
 // swaps replace outbound ports (a failing builder, say) before wiring.
 func newServer(t testing.TB, db *gormstore.DB, swaps ...func(*usecase.Deps)) *server {
 	t.Helper()
+	return newServerWith(t, db, httpapi.Config{}, swaps...)
+}
+
+// newServerWith is newServer with the app's configuration; its readiness
+// check and metrics default to bootstrap's.
+func newServerWith(t testing.TB, db *gormstore.DB, cfg httpapi.Config, swaps ...func(*usecase.Deps)) *server {
+	t.Helper()
 	deps := usecase.Deps{
 		Requests:    gormstore.NewRequests(db),
 		Audit:       gormstore.NewAuditLog(),
@@ -61,11 +72,20 @@ func newServer(t testing.TB, db *gormstore.DB, swaps ...func(*usecase.Deps)) *se
 	}
 	logs := &lockedBuffer{}
 	log := logging.New(logs, slog.LevelDebug)
+	if cfg.Metrics == nil {
+		cfg.Metrics = metrics.New(db.SQL())
+	}
+	if cfg.Ready == nil {
+		cfg.Ready = bootstrap.Readiness(db)
+	}
 	desk := usecase.New(deps)
 	desk.Hooks.DiagnosticsFailed = func(ctx context.Context, err error) {
 		log.WarnContext(ctx, "diagnostics bundle unavailable; attaching canonical context only", "error", err)
 	}
-	s := &server{db: db, desk: desk, app: httpapi.New(desk, httpapi.Config{}, log), logs: logs}
+	if m, ok := cfg.Metrics.(*metrics.Metrics); ok {
+		desk.Hooks.EnvelopeBuilt, desk.Hooks.Created = m.EnvelopeBuilt, m.Created
+	}
+	s := &server{db: db, desk: desk, app: httpapi.New(desk, cfg, log), logs: logs}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)
@@ -106,7 +126,7 @@ func (s *server) send(t testing.TB, req *http.Request) response {
 	if err != nil {
 		t.Fatalf("%s %s: read body: %v", req.Method, req.URL.Path, err)
 	}
-	return response{Status: res.StatusCode, Header: res.Header, Body: body}
+	return conform(t, req, response{Status: res.StatusCode, Header: res.Header, Body: body})
 }
 
 // sendTCP sends req to the app served on a real listener: unlike
@@ -128,7 +148,7 @@ func (s *server) sendTCP(t testing.TB, req *http.Request) response {
 	if err != nil {
 		t.Fatalf("%s %s: read body: %v", req.Method, req.URL.Path, err)
 	}
-	return response{Status: res.StatusCode, Header: res.Header, Body: body}
+	return conform(t, req, response{Status: res.StatusCode, Header: res.Header, Body: body})
 }
 
 // sendHead sends only the head of req, with its Content-Length, over a
@@ -164,7 +184,7 @@ func (s *server) sendHead(t testing.TB, req *http.Request, length int) response 
 	if err != nil {
 		t.Fatal(err)
 	}
-	return response{Status: res.StatusCode, Header: res.Header, Body: body}
+	return conform(t, req, response{Status: res.StatusCode, Header: res.Header, Body: body})
 }
 
 // post sends body as application/json with the bearer token (none if "").

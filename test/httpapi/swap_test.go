@@ -3,76 +3,16 @@ package httpapi_test
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"go.uber.org/fx"
 
 	"supportdesk/adapters/gormstore"
-	"supportdesk/bootstrap"
 	"supportdesk/core/audit"
 	"supportdesk/ports"
-	"supportdesk/test/testdb"
 )
-
-// fxService is the service started as `supportdesk serve` wires it, with
-// one adapter swapped by an fx option, serving on a free port.
-type fxService struct {
-	base   string
-	db     *gormstore.DB
-	logs   *lockedBuffer
-	client *http.Client
-}
-
-// startService runs the fx app on a fresh database of the named engine.
-func startService(t *testing.T, engine string, swap fx.Option) *fxService {
-	t.Helper()
-	url := testdb.SQLitePath
-	if engine == string(gormstore.Postgres) {
-		url = testdb.PostgresURL
-	}
-	svc := &fxService{logs: &lockedBuffer{}, client: &http.Client{Transport: &http.Transport{}}}
-	cfg := bootstrap.Config{DatabaseURL: url(t), Addr: "127.0.0.1:0", CreateLimit: 1000, RequestTimeout: 10 * time.Second}
-	var listening *bootstrap.Listening
-	app := fx.New(bootstrap.Service(cfg, svc.logs), bootstrap.HTTP(), swap, fx.Populate(&svc.db, &listening))
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := app.Start(ctx); err != nil {
-		t.Fatalf("start the service: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := app.Stop(ctx); err != nil {
-			t.Errorf("stop the service: %v", err)
-		}
-	})
-	svc.base = "http://" + listening.Addr().String()
-	return svc
-}
-
-func (s *fxService) post(t *testing.T, path, token, body string) response {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, s.base+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	bearer(req, token)
-	res, err := s.client.Do(req)
-	if err != nil {
-		t.Fatalf("POST %s: %v", path, err)
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return response{Status: res.StatusCode, Header: res.Header, Body: b}
-}
 
 // failingAudit writes the entry through the real logger, then fails, as
 // a commit-time failure would: the entry must roll back with the request.
@@ -95,7 +35,7 @@ func TestFailingAuditLoggerCreatesNothing(t *testing.T) {
 	for _, engine := range []string{string(gormstore.SQLite), string(gormstore.Postgres)} {
 		t.Run(engine, func(t *testing.T) {
 			secret := "CANARY" + randomHex(8)
-			svc := startService(t, engine, fx.Decorate(func(a ports.AuditLogger) ports.AuditLogger {
+			svc := startService(t, serviceConfig(engineURL(t, engine)), fx.Decorate(func(a ports.AuditLogger) ports.AuditLogger {
 				return failingAudit{next: a, secret: secret}
 			}))
 			w := newWorld()
@@ -138,7 +78,7 @@ func TestFailingAuditLoggerCreatesNothing(t *testing.T) {
 func TestFailingDiagnosticsThroughFx(t *testing.T) {
 	for _, engine := range []string{string(gormstore.SQLite), string(gormstore.Postgres)} {
 		t.Run(engine, func(t *testing.T) {
-			svc := startService(t, engine, fx.Decorate(func(ports.DiagnosticsBuilder) ports.DiagnosticsBuilder {
+			svc := startService(t, serviceConfig(engineURL(t, engine)), fx.Decorate(func(ports.DiagnosticsBuilder) ports.DiagnosticsBuilder {
 				return failingDiagnostics{err: fmt.Errorf("diagnostics builder down")}
 			}))
 			w := newWorld()

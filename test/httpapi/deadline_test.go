@@ -1,0 +1,106 @@
+package httpapi_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"go.uber.org/fx"
+
+	"supportdesk/adapters/gormstore"
+	"supportdesk/core/envelope"
+	"supportdesk/ports"
+)
+
+// slowQueries are statements that run far longer than any request may.
+var slowQueries = map[gormstore.Dialect]string{
+	gormstore.Postgres: `SELECT pg_sleep(30)`,
+	// Counting to a billion takes minutes unless interrupted.
+	gormstore.SQLite: `WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000000000) SELECT max(x) FROM c`,
+}
+
+// slowReader runs a slow statement with the context the use case hands it
+// before reading the snapshot, and reports how the statement ended.
+//
+// It runs it with Exec: the SQLite driver (glebarez/go-sqlite v1.21.2)
+// interrupts a statement when its context ends only during Exec and while
+// a query is prepared, not while rows.Next steps through it, so a slow
+// SELECT read through Query runs to its end whatever the deadline.
+type slowReader struct {
+	next  ports.ContextReader
+	db    *gormstore.DB
+	ended chan queryEnd
+}
+
+type queryEnd struct {
+	took time.Duration
+	err  error
+}
+
+func (r slowReader) Snapshot(ctx context.Context, scope envelope.Scope) (envelope.Snapshot, error) {
+	start := time.Now()
+	err := r.db.Gorm().WithContext(ctx).Exec(slowQueries[r.db.Dialect()]).Error
+	r.ended <- queryEnd{time.Since(start), err}
+	if err != nil {
+		return envelope.Snapshot{}, err
+	}
+	return r.next.Snapshot(ctx, scope)
+}
+
+// TestRequestDeadlineReachesTheDatabase gives requests a tiny deadline and
+// the envelope a slow query: the request gets a 503 when the deadline
+// runs out, and the query itself is cancelled then, not left to run.
+func TestRequestDeadlineReachesTheDatabase(t *testing.T) {
+	const timeout = 500 * time.Millisecond
+	for _, engine := range []string{string(gormstore.SQLite), string(gormstore.Postgres)} {
+		t.Run(engine, func(t *testing.T) {
+			ended := make(chan queryEnd, 1)
+			cfg := serviceConfig(engineURL(t, engine))
+			cfg.RequestTimeout = timeout
+			svc := startService(t, cfg, fx.Decorate(func(next ports.ContextReader, db *gormstore.DB) ports.ContextReader {
+				return slowReader{next: next, db: db, ended: ended}
+			}))
+			w := newWorld()
+			b := newBasic(w)
+			w.load(t, svc.db)
+
+			start := time.Now()
+			res := svc.post(t, "/v1/tenants/"+b.tenant+"/support-requests", b.roles["owner"].token, obj(sev, sum))
+			took := time.Since(start)
+			wantUnavailable(t, "create past its deadline", res)
+			q := <-ended
+			if q.err == nil || q.took > timeout+2*time.Second {
+				t.Errorf("the slow query ended after %v with %v; want it cancelled at the %v deadline", q.took, q.err, timeout)
+			}
+			if took > timeout+2*time.Second {
+				t.Errorf("the request took %v with a %v deadline", took, timeout)
+			}
+			if n := count(t, svc.db, "support_requests"); n != 0 {
+				t.Errorf("%d requests stored", n)
+			}
+			t.Logf("answered after %v; the statement ended after %v: %v", took, q.took, q.err)
+			if svc.db.Dialect() == gormstore.Postgres {
+				// The server stops too: pgx sends a cancel request for a
+				// statement whose context ended (asynchronously).
+				deadline := time.Now().Add(5 * time.Second)
+				for sleeping(t, svc.db) > 0 {
+					if time.Now().After(deadline) {
+						t.Fatal("pg_sleep still runs on the server 5 s after the deadline")
+					}
+					time.Sleep(50 * time.Millisecond)
+				}
+			}
+		})
+	}
+}
+
+// sleeping counts the pg_sleep statements other sessions run on db.
+func sleeping(t *testing.T, db *gormstore.DB) int64 {
+	t.Helper()
+	var n int64
+	if err := db.Gorm().Raw(`SELECT count(*) FROM pg_stat_activity
+		WHERE datname = current_database() AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()`).Scan(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
