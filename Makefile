@@ -8,6 +8,9 @@ export SUPPORTDESK_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postg
 
 test: check
 	$(GO) test -count=1 -timeout 30m ./...
+	@# Say so when the PostgreSQL suites were skipped (go test hides skips).
+	@$(GO) test -count=1 -v -run '^TestPostgresGivesAFreshDatabaseAndDropsIt$$' ./test/testdb/ \
+		| grep -o 'PostgreSQL skipped: .*' | head -n 1 | sed 's/^PostgreSQL skipped: /note: the PostgreSQL suites were skipped: /' || true
 
 check:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
