@@ -126,77 +126,62 @@ ORDER BY occurred_at DESC, id DESC LIMIT ?`,
 	},
 }
 
-// reader runs the queries of one read transaction, keeping the first error
-// so that a sequence of reads can be written without checks between them.
+// reader collects the queries of one read transaction, each with where
+// its rows go; DB.read runs them all once the caller has queued them, so
+// that PostgreSQL can receive them in one round trip.
 type reader struct {
-	tx      *gorm.DB
 	dialect dialectSQL
-	err     error
+	reads   []pendingRead
 }
 
-// scan runs query into dest, a pointer to a row or a slice of rows, and
-// reports whether it found anything.
-func (r *reader) scan(what string, dest any, query string, args ...any) bool {
-	if r.err != nil {
-		return false
-	}
-	res := r.tx.Raw(query, args...).Scan(dest)
-	if res.Error != nil {
-		r.err = fmt.Errorf("read %s: %w", what, res.Error)
-		return false
-	}
-	return res.RowsAffected > 0
+// pendingRead is one queued query: dest is a pointer to a row or a slice
+// of rows, and found tells, once run, whether it matched anything.
+type pendingRead struct {
+	what  string
+	query string
+	args  []any
+	dest  any
+	found *bool
 }
 
-func (r *reader) run(tenantID, runID string) *envelope.Run {
-	var row runRow
-	if !r.scan("operation run", &row, runSQL, runID, tenantID) {
-		return nil
-	}
-	run := toCoreRun(row)
-	return &run
+// scan queues query into dest; the returned flag is set when the reads
+// have run.
+func (r *reader) scan(what string, dest any, query string, args ...any) *bool {
+	found := new(bool)
+	r.reads = append(r.reads, pendingRead{what: what, query: query, args: args, dest: dest, found: found})
+	return found
 }
 
-func (r *reader) connection(tenantID string) *envelope.Connection {
-	var row connectionRow
-	if !r.scan("provider connection", &row, r.dialect.latestConnection, tenantID) {
-		return nil
-	}
-	return toCoreConnection(row)
-}
-
-func (r *reader) runs(what, query, tenantID string, limit int) []envelope.Run {
-	var rows []runRow
-	r.scan(what, &rows, query, tenantID, limit)
-	return toCoreRuns(rows)
-}
-
-func (r *reader) counts(what, query string, args ...any) map[string]int {
-	var rows []countRow
-	r.scan(what, &rows, query, args...)
-	return toCounts(rows)
-}
-
-// read runs fn's queries in one read-only transaction, so that they all
-// see the same state.
+// read runs the queries fn queues in one read-only transaction, so that
+// they all see the same state.
 //
 // PostgreSQL: REPEATABLE READ READ ONLY, one snapshot for the whole
-// transaction. SQLite: the DSN makes transactions BEGIN IMMEDIATE, which
-// would take the write lock and queue readers behind writers; but the
-// driver begins a read-only transaction with a plain (deferred) BEGIN,
-// which in WAL mode reads one snapshot, taken at its first read, without
-// blocking or being blocked by the writer. The driver does not enforce
-// read-only on SQLite: fn must only read.
+// transaction, the queries pipelined (see readPipelined). SQLite: the DSN
+// makes transactions BEGIN IMMEDIATE, which would take the write lock and
+// queue readers behind writers; but the driver begins a read-only
+// transaction with a plain (deferred) BEGIN, which in WAL mode reads one
+// snapshot, taken at its first read, without blocking or being blocked by
+// the writer. The driver does not enforce read-only on SQLite: fn must
+// only queue reads.
 func (db *DB) read(ctx context.Context, fn func(r *reader)) error {
-	opts := &sql.TxOptions{ReadOnly: true}
+	r := &reader{dialect: dialects[db.dialect]}
+	fn(r)
 	if db.dialect == Postgres {
-		opts.Isolation = sql.LevelRepeatableRead
+		if err := db.readPipelined(ctx, r.reads); err != nil {
+			return fmt.Errorf("read transaction: %w", err)
+		}
+		return nil
 	}
 	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		r := &reader{tx: tx, dialect: dialects[db.dialect]}
-		fn(r)
-		return r.err
-	}, opts)
+		for _, rd := range r.reads {
+			res := tx.Raw(rd.query, rd.args...).Scan(rd.dest)
+			if res.Error != nil {
+				return fmt.Errorf("read %s: %w", rd.what, res.Error)
+			}
+			*rd.found = res.RowsAffected > 0
+		}
+		return nil
+	}, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("read transaction: %w", err)
 	}
@@ -212,39 +197,54 @@ func (c *Contexts) Snapshot(ctx context.Context, scope envelope.Scope) (envelope
 	if !core.IsUUID(scope.TenantID) {
 		return s, nil
 	}
+	var (
+		tenant                           tenantRow
+		run                              runRow
+		conn                             connectionRow
+		recent                           []runRow
+		findings                         []findingRow
+		findingCounts, reviewCounts      []countRow
+		reviews                          []reviewRow
+		reports                          []reportRow
+		items                            []auditItemRow
+		tenantFound, runFound, connFound *bool
+	)
+	withRun := scope.Type == support.ContextOperationRun && core.IsUUID(scope.RunID)
 	err := c.db.read(ctx, func(r *reader) {
-		var tenant tenantRow
-		if !r.scan("tenant", &tenant, tenantSQL, scope.TenantID) {
-			return
+		tenantFound = r.scan("tenant", &tenant, tenantSQL, scope.TenantID)
+		if withRun {
+			runFound = r.scan("operation run", &run, runSQL, scope.RunID, scope.TenantID)
 		}
-		s.Workspace, s.Tenant = toCoreTenant(tenant)
-		if scope.Type == support.ContextOperationRun && core.IsUUID(scope.RunID) {
-			s.Run = r.run(scope.TenantID, scope.RunID)
-		}
-		s.Connection = r.connection(scope.TenantID)
-		s.RecentRuns = r.runs("recent operation runs", recentRunsSQL, scope.TenantID, envelope.MaxRecentRuns)
-
-		var findings []findingRow
+		connFound = r.scan("provider connection", &conn, r.dialect.latestConnection, scope.TenantID)
+		r.scan("recent operation runs", &recent, recentRunsSQL, scope.TenantID, envelope.MaxRecentRuns)
 		r.scan("open findings", &findings, openFindingsSQL, scope.TenantID, envelope.MaxFindings)
-		s.OpenFindings = toCoreFindings(findings)
-		s.OpenFindingsBySeverity = r.counts("open finding counts", openFindingCountsSQL, scope.TenantID)
-
-		var reviews []reviewRow
+		r.scan("open finding counts", &findingCounts, openFindingCountsSQL, scope.TenantID)
 		r.scan("reviews", &reviews, reviewsSQL, scope.TenantID, envelope.MaxReviews)
-		s.Reviews = toCoreReviews(reviews)
-		s.OpenReviewsByStatus = r.counts("open review counts", openReviewCountsSQL, scope.TenantID)
-
-		var reports []reportRow
+		r.scan("open review counts", &reviewCounts, openReviewCountsSQL, scope.TenantID)
 		r.scan("reports", &reports, reportsSQL, scope.TenantID, envelope.MaxReports)
-		s.Reports = toCoreReports(reports)
-
-		var items []auditItemRow
 		r.scan("audit excerpt", &items, r.dialect.auditExcerpt, scope.TenantID, envelope.MaxAuditEntries)
-		s.Audit = toCoreAuditItems(items)
 	})
 	if err != nil {
 		return envelope.Snapshot{}, unavailable(fmt.Errorf("read context snapshot of tenant %s: %w", scope.TenantID, err))
 	}
+	if !*tenantFound {
+		return s, nil
+	}
+	s.Workspace, s.Tenant = toCoreTenant(tenant)
+	if withRun && *runFound {
+		r := toCoreRun(run)
+		s.Run = &r
+	}
+	if *connFound {
+		s.Connection = toCoreConnection(conn)
+	}
+	s.RecentRuns = toCoreRuns(recent)
+	s.OpenFindings = toCoreFindings(findings)
+	s.OpenFindingsBySeverity = toCounts(findingCounts)
+	s.Reviews = toCoreReviews(reviews)
+	s.OpenReviewsByStatus = toCounts(reviewCounts)
+	s.Reports = toCoreReports(reports)
+	s.Audit = toCoreAuditItems(items)
 	return s, nil
 }
 
@@ -257,22 +257,40 @@ func (d *Diagnostics) Bundle(ctx context.Context, scope envelope.Scope) (envelop
 	if !core.IsUUID(scope.TenantID) {
 		return b, nil
 	}
+	var (
+		conn                connectionRow
+		run                 runRow
+		failed              []runRow
+		outcomes            []countRow
+		connFound, runFound *bool
+	)
+	withRun := scope.Type == support.ContextOperationRun && core.IsUUID(scope.RunID)
 	err := d.db.read(ctx, func(r *reader) {
-		b.Connection = r.connection(scope.TenantID)
-		if scope.Type == support.ContextOperationRun {
-			if core.IsUUID(scope.RunID) {
-				b.Run = r.run(scope.TenantID, scope.RunID)
-			}
-		} else {
-			b.FailedRuns = r.runs("failed operation runs", failedRunsSQL, scope.TenantID, envelope.MaxFailedRuns)
+		connFound = r.scan("provider connection", &conn, r.dialect.latestConnection, scope.TenantID)
+		switch {
+		case withRun:
+			runFound = r.scan("operation run", &run, runSQL, scope.RunID, scope.TenantID)
+		case scope.Type != support.ContextOperationRun:
+			r.scan("failed operation runs", &failed, failedRunsSQL, scope.TenantID, envelope.MaxFailedRuns)
 		}
-		b.OutcomeCounts = r.counts("operation run outcomes", outcomeCountsSQL, scope.TenantID, envelope.OutcomeWindow)
-		for _, n := range b.OutcomeCounts {
-			b.RunsCounted += n
-		}
+		r.scan("operation run outcomes", &outcomes, outcomeCountsSQL, scope.TenantID, envelope.OutcomeWindow)
 	})
 	if err != nil {
 		return envelope.Bundle{}, unavailable(fmt.Errorf("read diagnostics of tenant %s: %w", scope.TenantID, err))
+	}
+	if *connFound {
+		b.Connection = toCoreConnection(conn)
+	}
+	if withRun && *runFound {
+		r := toCoreRun(run)
+		b.Run = &r
+	}
+	if scope.Type != support.ContextOperationRun {
+		b.FailedRuns = toCoreRuns(failed)
+	}
+	b.OutcomeCounts = toCounts(outcomes)
+	for _, n := range b.OutcomeCounts {
+		b.RunsCounted += n
 	}
 	return b, nil
 }
