@@ -106,6 +106,9 @@ func Build(s Snapshot, caps access.Set, bundle *Bundle) (Envelope, error) {
 type builder struct {
 	text       int
 	redactions int
+	// raw lists the raw payloads left out of this document, for both the
+	// envelope's omissions and the preview.
+	raw []string
 }
 
 func (b *builder) str(s string) any {
@@ -216,18 +219,20 @@ func (b *builder) document(s Snapshot, caps access.Set, bundle *Bundle, mode sup
 	}
 	doc["attachment"] = attachment
 
-	// Raw provider payloads exist on every connection and run; none is copied.
-	var raw []string
-	if s.Connection != nil {
-		raw = append(raw, "provider_connection.raw_payload")
+	// Raw provider payloads exist on every connection and run the document
+	// carries; none is copied.
+	included := func(section string) bool { return slices.Contains(env.Included, section) }
+	b.raw = nil
+	if included("provider_connection") {
+		b.raw = append(b.raw, "provider_connection.raw_payload")
 	}
-	if s.Run != nil {
-		raw = append(raw, "operation_run.raw_payload")
+	if included("operation_run") {
+		b.raw = append(b.raw, "operation_run.raw_payload")
 	}
-	if len(s.RecentRuns) > 0 {
-		raw = append(raw, "recent_operation_runs.raw_payload")
+	if included("recent_operation_runs") && len(s.RecentRuns) > 0 {
+		b.raw = append(b.raw, "recent_operation_runs.raw_payload")
 	}
-	for _, r := range raw {
+	for _, r := range b.raw {
 		env.Omitted = append(env.Omitted, Omission{Section: r, Reason: ReasonNeverCopied})
 	}
 	return doc, env
@@ -237,10 +242,8 @@ func (b *builder) document(s Snapshot, caps access.Set, bundle *Bundle, mode sup
 // redaction count — and encodes the document.
 func (b *builder) finish(doc map[string]any, dropped map[string]int) ([]byte, error) {
 	omissions := []any{}
-	for _, path := range []string{"provider_connection.raw_payload", "operation_run.raw_payload", "recent_operation_runs.raw_payload"} {
-		if rawPresent(doc, path) {
-			omissions = append(omissions, map[string]any{"path": path, "reason": ReasonNeverCopied})
-		}
+	for _, path := range b.raw {
+		omissions = append(omissions, map[string]any{"path": path, "reason": ReasonNeverCopied})
 	}
 	for _, s := range sortedKeys(dropped) {
 		omissions = append(omissions, map[string]any{"path": s, "reason": ReasonSizeCap, "items": dropped[s]})
@@ -252,28 +255,6 @@ func (b *builder) finish(doc map[string]any, dropped map[string]int) ([]byte, er
 		return nil, core.Wrap(core.KindInternal, err, "encode context envelope")
 	}
 	return out, nil
-}
-
-// rawPresent reports whether the record whose raw payload path names is in doc.
-func rawPresent(doc map[string]any, path string) bool {
-	switch path {
-	case "provider_connection.raw_payload":
-		return !isState(doc["provider_connection"])
-	case "operation_run.raw_payload":
-		return !isState(doc["operation_run"])
-	default:
-		items, ok := doc["recent_operation_runs"].([]any)
-		return ok && len(items) > 0
-	}
-}
-
-func isState(v any) bool {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return false
-	}
-	_, has := m["state"]
-	return has
 }
 
 func (b *builder) run(r Run, withFailure bool) map[string]any {

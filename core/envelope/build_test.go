@@ -279,3 +279,36 @@ func TestDiagnosticsBundleStandalone(t *testing.T) {
 		t.Errorf("counts = %v", counts)
 	}
 }
+
+// The preview's omissions and the envelope's name the same raw payloads:
+// those of the records the document carries, whatever lists shrink.
+func TestRawPayloadOmissionsMatchThePreview(t *testing.T) {
+	s := snapshot(true)
+	for _, caps := range []access.Set{owner, access.NewSet(access.TenantView, access.SupportRequestsCreate)} {
+		env, err := Build(s, caps, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var inPreview []string
+		for _, o := range env.Omitted {
+			if o.Reason == ReasonNeverCopied {
+				inPreview = append(inPreview, o.Section)
+			}
+		}
+		var inEnvelope []string
+		for _, o := range decode(t, env.Bytes)["omissions"].([]any) {
+			if o := o.(map[string]any); o["reason"] == ReasonNeverCopied {
+				inEnvelope = append(inEnvelope, o["path"].(string))
+			}
+		}
+		if fmt.Sprint(inPreview) != fmt.Sprint(inEnvelope) {
+			t.Errorf("preview omits %v, envelope %v", inPreview, inEnvelope)
+		}
+		if caps == owner && len(inEnvelope) != 3 {
+			t.Errorf("owner: raw payload omissions %v, want all three", inEnvelope)
+		}
+		if caps != owner && fmt.Sprint(inEnvelope) != "[provider_connection.raw_payload]" {
+			t.Errorf("without operations.view: %v, want only the connection's", inEnvelope)
+		}
+	}
+}
