@@ -77,36 +77,32 @@ func baseURL(a net.Addr) string {
 	return "http://" + net.JoinHostPort(host, strconv.Itoa(tcp.Port))
 }
 
-// describeDatabase names the database for people: an absolute SQLite path,
-// or the PostgreSQL URL without its credentials.
+// describeDatabase names the database for people.
 func (e *env) describeDatabase() string {
-	url := e.cfg.DatabaseURL
-	if gormstore.DialectOf(url) == gormstore.Postgres {
-		red, _ := redact.String(url)
-		return "postgres " + red
-	}
-	if abs, err := filepath.Abs(url); err == nil {
-		url = abs
-	}
-	return "sqlite " + url
+	return string(gormstore.DialectOf(e.cfg.DatabaseURL)) + " " + e.shownDatabaseURL()
 }
 
 // databaseFlag is what the printed commands need to reach the same
 // database: nothing for the default file in the working directory.
 func (e *env) databaseFlag() string {
-	url := e.cfg.DatabaseURL
-	switch {
-	case url == bootstrap.DefaultDatabaseURL:
+	if e.cfg.DatabaseURL == bootstrap.DefaultDatabaseURL {
 		return ""
-	case gormstore.DialectOf(url) == gormstore.Postgres:
-		// Credentials stay out of the output; the reader knows them.
-		url, _ = redact.String(url)
-	default:
-		if abs, err := filepath.Abs(url); err == nil {
-			url = abs
-		}
 	}
-	return " --database-url " + shellQuote(url)
+	return " --database-url " + shellQuote(e.shownDatabaseURL())
+}
+
+// shownDatabaseURL is the database URL as printed: a SQLite path made
+// absolute, a PostgreSQL URL without its credentials (the reader knows them).
+func (e *env) shownDatabaseURL() string {
+	url := e.cfg.DatabaseURL
+	if gormstore.DialectOf(url) == gormstore.Postgres {
+		red, _ := redact.String(url)
+		return red
+	}
+	if abs, err := filepath.Abs(url); err == nil {
+		return abs
+	}
+	return url
 }
 
 // tenantName returns the name of tenant id in f, or the id if f lacks it.
