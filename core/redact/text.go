@@ -2,9 +2,10 @@ package redact
 
 import (
 	"cmp"
-	"regexp"
 	"slices"
 	"strings"
+
+	"supportdesk/core/redact/formats"
 )
 
 // String redacts secrets inside free text. It returns the redacted text and
@@ -60,8 +61,7 @@ func String(s string) (string, int) {
 // redactOnce runs every rule over s and replaces what they found.
 func redactOnce(s string) (string, int) {
 	var buf [8]span
-	sp := pemSpans(s, buf[:0])
-	sp = jwtSpans(s, sp)
+	sp := formatSpans(s, buf[:0])
 	sp = authSpans(s, sp)
 	sp = urlSpans(s, sp)
 	sp = kvSpans(s, sp)
@@ -71,10 +71,15 @@ func redactOnce(s string) (string, int) {
 // span is the byte range [start, end) of a secret.
 type span struct{ start, end int }
 
-var (
-	pemBeginRe = regexp.MustCompile(`-----BEGIN [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----`)
-	pemEndRe   = regexp.MustCompile(`-----END [A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----`)
-)
+// formatSpans adds the credentials found by their own format (package
+// formats).
+func formatSpans(s string, sp []span) []span {
+	var buf [8]formats.Match
+	for _, m := range formats.Find(s, buf[:0]) {
+		sp = append(sp, span{m.Start, m.End})
+	}
+	return sp
+}
 
 type byteSet [256]bool
 
@@ -94,7 +99,6 @@ const (
 var (
 	keyChars  = makeSet(alnum + "_-.")
 	wordChars = makeSet(alnum + "_")
-	base64URL = makeSet(alnum + "_-")
 	blanks    = makeSet(" \t\r\n\f")
 	// credChars is the token68 alphabet of RFC 9110 credentials.
 	credChars = makeSet(alnum + "._~+/=-")
@@ -108,7 +112,6 @@ var (
 	// list separators and string starts.
 	fieldStart   = makeSet("\r\n{[(,;\\\"'")
 	authorityEnd = makeSet(" \t\r\n\f\v/?#\\\"'<>")
-	pemBody      = makeSet(alnum + "+/=-:,. \t\r\n")
 )
 
 // replace substitutes Marker for the union of the spans and counts the
@@ -159,71 +162,6 @@ func looksSecret(t string) bool {
 		}
 	}
 	return lower+upper+digit >= 2
-}
-
-func pemSpans(s string, sp []span) []span {
-	end := 0 // end of the last block
-	run := 0 // end of the last body run; a later header inside it shares it
-	for _, m := range pemBeginRe.FindAllStringIndex(s, -1) {
-		if m[0] < end {
-			continue
-		}
-		if m[1] >= run {
-			run = m[1] + pemBodyLen(s[m[1]:])
-		}
-		end = run
-		if f := pemEndRe.FindStringIndex(s[m[1]:run]); f != nil {
-			end = m[1] + f[1]
-		}
-		sp = append(sp, span{m[0], end})
-	}
-	return sp
-}
-
-// pemBodyLen measures the run of characters a PEM body (and its footer) can
-// consist of, accepting JSON-escaped line breaks.
-func pemBodyLen(t string) int {
-	i := 0
-	for i < len(t) {
-		switch {
-		case pemBody[t[i]]:
-			i++
-		case t[i] == '\\' && i+1 < len(t) && strings.IndexByte("nrt", t[i+1]) >= 0:
-			i += 2
-		default:
-			return i
-		}
-	}
-	return i
-}
-
-// jwtSpans finds JWS and JWE compact tokens: "eyJ" (base64 of `{"`), then
-// base64url segments joined by at least two dots. The token ends with its
-// last non-empty segment, so a sentence's final period stays. A scan rather
-// than a regexp: Go's regexp falls back to a far slower engine on inputs
-// past a few KB.
-func jwtSpans(s string, sp []span) []span {
-	for i := 0; ; {
-		j := strings.Index(s[i:], "eyJ")
-		if j < 0 {
-			return sp
-		}
-		a := i + j
-		e, end, dots, endDots := a+3, a+3, 0, 0
-		for ; e < len(s) && (base64URL[s[e]] || s[e] == '.'); e++ {
-			if s[e] == '.' {
-				dots++
-			} else {
-				end, endDots = e+1, dots
-			}
-		}
-		if end > a+3 && s[a+3] != '.' && endDots >= 2 {
-			sp = append(sp, span{a, end})
-		}
-		// Another "eyJ" inside this run ends at the same place with fewer
-		// dots, so it cannot match where this one failed.
-		i = e
-	}
 }
 
 // authSpans finds "Bearer <cred>" and "Basic <cred>". Scanning for 'b' is
