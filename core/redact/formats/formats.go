@@ -116,7 +116,7 @@ type scanner struct {
 	out   []Match
 	steps int
 	// ctxDone[i] is how far context rule i has searched.
-	ctxDone [maxContextRules]int
+	ctxDone [maxContextRules]int32
 	runs    [maxRunMemos]runMemo
 	// Ends of the last run each structural scanner examined.
 	jwtEnd, pemEnd, pemRun, puttyEnd, puttySearched, b64End, b64JWTEnd, derEnd, azureEnd int
@@ -163,7 +163,7 @@ func (sc *scanner) hit(kw int32, end int) {
 				sc.context(r, end)
 			}
 		case byScan:
-			r.scan(sc, r, start, end)
+			sc.runScan(r, start, end)
 		}
 	}
 }
@@ -188,12 +188,12 @@ func (sc *scanner) emit(a, b int, r *rule) {
 // rule (after an earlier word) is not searched again.
 func (sc *scanner) context(r *rule, kwEnd int) {
 	s := sc.s
-	lo := max(kwEnd, sc.ctxDone[r.ctxIndex])
+	lo := max(kwEnd, int(sc.ctxDone[r.ctxIndex]))
 	hi := min(len(s), kwEnd+r.window)
 	if lo >= hi {
 		return
 	}
-	sc.ctxDone[r.ctxIndex] = hi
+	sc.ctxDone[r.ctxIndex] = int32(hi)
 	first := r.ctxPat.elems[0].set
 	for p := lo; p < hi; p++ {
 		sc.steps++
@@ -202,19 +202,20 @@ func (sc *scanner) context(r *rule, kwEnd int) {
 		}
 		if end, ok := sc.try(r, r.ctxPat, p, 0); ok {
 			p = end - 1
-			sc.ctxDone[r.ctxIndex] = max(hi, end)
+			sc.ctxDone[r.ctxIndex] = int32(max(hi, end))
 		}
 	}
 }
 
 // contextWordAt reports whether the provider word at [a, b) stands as a
-// word: no letter before it, and for short words no lower-case letter after
-// it ("laws" and "awsome" are not "aws"; "awsSecret" and "AWS_KEY" are).
+// word: no letter before it and no lower-case letter after it ("laws",
+// "awsome" and "datadogs" are not provider words; "awsSecret",
+// "AWS_SECRET" and "DatadogApiKey" hold one).
 func contextWordAt(s string, a, b int) bool {
 	if a > 0 && isLetter(s[a-1]) && !afterEscape(s, a) {
 		return false
 	}
-	return b-a >= 6 || b == len(s) || !('a' <= s[b] && s[b] <= 'z')
+	return b == len(s) || !('a' <= s[b] && s[b] <= 'z')
 }
 
 // finish sorts the matches added by this call and drops exact duplicates
@@ -236,7 +237,42 @@ type rule struct {
 	ctxIndex int
 	window   int
 	check    func(tok string) bool
-	scan     func(sc *scanner, r *rule, start, end int)
+	scan     scanKind
+}
+
+// scanKind names a hand-written scanner. The scanners are called through a
+// switch rather than function values so that the scanner state stays on
+// Find's stack.
+type scanKind uint8
+
+const (
+	noScan scanKind = iota
+	pemScan
+	wrappedPEMScan
+	derScan
+	puTTYScan
+	jwtScan
+	wrappedJWTScan
+	azureSignatureScan
+)
+
+func (sc *scanner) runScan(r *rule, start, end int) {
+	switch r.scan {
+	case pemScan:
+		scanPEM(sc, r, start, end)
+	case wrappedPEMScan:
+		scanWrappedPEM(sc, r, start, end)
+	case derScan:
+		scanDER(sc, r, start, end)
+	case puTTYScan:
+		scanPuTTY(sc, r, start, end)
+	case jwtScan:
+		scanJWT(sc, r, start, end)
+	case wrappedJWTScan:
+		scanWrappedJWT(sc, r, start, end)
+	case azureSignatureScan:
+		scanAzureSignature(sc, r, start, end)
+	}
 }
 
 type handlerKind uint8
@@ -284,7 +320,7 @@ type def struct {
 	check      func(tok string) bool
 	// kw and scan define a hand-written scanner called at each keyword.
 	kw   []string
-	scan func(sc *scanner, r *rule, start, end int)
+	scan scanKind
 }
 
 func buildRegistry(defs []def) *registryT {
@@ -299,6 +335,11 @@ func buildRegistry(defs []def) *registryT {
 			kwIndex[f] = i
 			keywords = append(keywords, f)
 			reg.handlers = append(reg.handlers, nil)
+		}
+		for _, o := range reg.handlers[i] {
+			if o == h {
+				panic(fmt.Sprintf("formats: rule %s lists keyword %q twice", h.rule.ID, k))
+			}
 		}
 		reg.handlers[i] = append(reg.handlers[i], h)
 	}
@@ -368,7 +409,7 @@ func buildRegistry(defs []def) *registryT {
 			}
 			r.Keywords = append(r.Keywords, d.ctx...)
 		}
-		if d.scan != nil {
+		if d.scan != noScan {
 			for _, k := range d.kw {
 				add(k, handler{r, byScan, 0})
 			}

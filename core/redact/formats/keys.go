@@ -1,6 +1,7 @@
 package formats
 
 import (
+	"bytes"
 	"encoding/base64"
 	"strings"
 )
@@ -12,21 +13,21 @@ import (
 func keyRules() []def {
 	return []def{
 		{id: "private-key", desc: "PEM or OpenSSH private key block (RSA, EC, DSA, PKCS#8, ENCRYPTED, OPENSSH, PGP PRIVATE KEY BLOCK, SSH2), header to footer; line breaks real, JSON-escaped or doubly escaped; a cut-off block runs to the end of its body",
-			kw: []string{"-----BEGIN ", "---- BEGIN SSH2 "}, scan: scanPEM},
+			kw: []string{"-----BEGIN ", "---- BEGIN SSH2 "}, scan: pemScan},
 		{id: "private-key-base64", desc: "PEM private key wrapped in base64 (LS0tLS1CRUdJTi…, as in Kubernetes secrets and kubeconfig client-key-data): the whole base64 run, when its decoding holds a private-key header",
-			kw: wrappedPEMKeywords(), scan: scanWrappedPEM},
+			kw: wrappedPEMKeywords(), scan: wrappedPEMScan},
 		{id: "private-key-der", desc: "Unarmored base64 DER private key (PKCS#8, PKCS#1 RSA/DSA, SEC1 EC, encrypted PKCS#8) or OpenSSH key body (b3BlbnNzaC1rZXktdjE…): the whole base64 run",
-			kw: []string{"MII", "MIG", "MHc", "MC4C", "b3BlbnNzaC1rZXktdjE"}, scan: scanDER},
+			kw: []string{"MII", "MIG", "MHc", "MC4C", "b3BlbnNzaC1rZXktdjE"}, scan: derScan},
 		{id: "putty-private-key", desc: "PuTTY private key file (PPK v2/v3): from the PuTTY-User-Key-File header through the Private-Lines and Private-MAC",
-			kw: []string{"PuTTY-User-Key-File-"}, scan: scanPuTTY},
+			kw: []string{"PuTTY-User-Key-File-"}, scan: puTTYScan},
 		{id: "age-secret-key", desc: "age encryption secret key: AGE-SECRET-KEY-1 and 58 Bech32 characters",
 			pat: []string{`AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}`}},
 		{id: "bip32-extended-private-key", desc: "BIP-32 extended private key (xprv, tprv): 111 base58 characters",
 			pat: []string{`xprv[1-9A-HJ-NP-Za-km-z]{107}`, `tprv[1-9A-HJ-NP-Za-km-z]{107}`}},
 		{id: "jwt", desc: "JSON Web Token (JWS or JWE compact form): eyJ and at least two more dot-separated base64url segments",
-			kw: []string{"eyJ"}, scan: scanJWT},
+			kw: []string{"eyJ"}, scan: jwtScan},
 		{id: "jwt-base64", desc: "JSON Web Token wrapped in base64 (ZXlK…): the base64 run, when its decoding is a JWT",
-			kw: []string{"ZXlK"}, scan: scanWrappedJWT},
+			kw: []string{"ZXlK"}, scan: wrappedJWTScan},
 		{id: "password-hash", desc: "Password hash in crypt(3) form: bcrypt ($2a$, $2b$, $2y$), Argon2, scrypt ($7$), yescrypt ($y$), SHA-crypt ($5$, $6$), MD5-crypt ($1$)",
 			pat: []string{
 				`\$2a\$[0-9]{2}\$[./A-Za-z0-9]{53}`, `\$2b\$[0-9]{2}\$[./A-Za-z0-9]{53}`, `\$2y\$[0-9]{2}\$[./A-Za-z0-9]{53}`, `\$2x\$[0-9]{2}\$[./A-Za-z0-9]{53}`,
@@ -266,15 +267,15 @@ func scanWrappedPEM(sc *scanner, r *rule, start, end int) {
 	}
 	var buf [96]byte
 	dec, _ := decodeB64(sc, start-back, 128, buf[:0])
-	at := strings.Index(string(dec), "-----BEGIN ")
+	at := bytes.Index(dec, []byte("-----BEGIN "))
 	if at < 0 {
 		return
 	}
-	hdr := string(dec[at+11:])
-	if e := strings.Index(hdr, "-----"); e >= 0 {
+	hdr := dec[at+11:]
+	if e := bytes.Index(hdr, []byte("-----")); e >= 0 {
 		hdr = hdr[:e]
 	}
-	if !strings.Contains(hdr, "PRIVATE KEY") && !strings.Contains(hdr, "SECRET KEY") {
+	if !bytes.Contains(hdr, []byte("PRIVATE KEY")) && !bytes.Contains(hdr, []byte("SECRET KEY")) {
 		return
 	}
 	a := b64RunStart(sc, start)

@@ -183,11 +183,8 @@ func (p *pattern) keyword() string { return p.elems[p.anchor].lit }
 // and its secret part [sa, sb).
 func (p *pattern) matchAt(sc *scanner, a, k0 int) (start, end, sa, sb int, ok bool) {
 	s := sc.s
-	var pos [24]int // pos[k] = offset where element k starts; pos[len] = end
-	if len(p.elems)+1 > len(pos) {
-		return 0, 0, 0, 0, false
-	}
-	// Backwards over the elements before the anchor.
+	sa, sb = -1, -1
+	// Backwards over the elements before element k0.
 	i := a
 	for k := k0 - 1; k >= 0; k-- {
 		e := &p.elems[k]
@@ -202,40 +199,46 @@ func (p *pattern) matchAt(sc *scanner, a, k0 int) (start, end, sa, sb int, ok bo
 				n++
 			}
 			sc.steps += n
-			if n < e.min || n > e.max {
+			if n < e.min {
 				return
 			}
 			i -= n
 		}
-		pos[k] = i
+		if k == p.capA {
+			sa = i
+		}
+		if k == p.capB {
+			sb = i
+		}
 	}
 	start = i
 	if !p.leftOK(s, start) {
 		return
 	}
-	end, ok = p.forward(sc, a, k0, pos[:])
+	end, ok = p.forward(sc, a, k0, &sa, &sb)
 	if !ok {
 		return
 	}
-	pos[len(p.elems)] = end
-	sa, sb = pos[p.capA], pos[p.capB]
-	if p.capA == 0 {
-		sa = start
-	}
-	if p.capB == len(p.elems) {
+	if sb < 0 {
 		sb = end
 	}
 	return start, end, sa, sb, sa < sb
 }
 
 // forward matches elements from index k on, starting at offset i, and
-// records where each starts in pos.
-func (p *pattern) forward(sc *scanner, i, k int, pos []int) (int, bool) {
+// records where the secret part starts (sa) and ends (sb) when those
+// element boundaries are among them.
+func (p *pattern) forward(sc *scanner, i, k int, sa, sb *int) (int, bool) {
 	s := sc.s
 	last := len(p.elems) - 1
 	for ; k <= last; k++ {
 		e := &p.elems[k]
-		pos[k] = i
+		if k == p.capA {
+			*sa = i
+		}
+		if k == p.capB {
+			*sb = i
+		}
 		if e.lit != "" {
 			if len(s)-i < len(e.lit) || !p.litAt(s, i, e.lit) {
 				return 0, false

@@ -43,7 +43,7 @@ func aiRules() []def {
 		{id: "anyscale-api-key", desc: "Anyscale API key: esecret_ and 20+ alphanumerics",
 			pat: []string{`esecret_[A-Za-z0-9]{20,64}`}},
 		{id: "cohere-api-key", desc: "Cohere API key: 40 alphanumerics after a Cohere word",
-			ctx: []string{"cohere", "co api key", "co_api_key"}, ctxPat: `[A-Za-z0-9]{40}`, check: mixedCase},
+			ctx: []string{"cohere", "co api key"}, ctxPat: `[A-Za-z0-9]{40}`, check: mixedCase},
 		{id: "mistral-api-key", desc: "Mistral AI API key: 32 alphanumerics after a Mistral word",
 			ctx: []string{"mistral"}, ctxPat: `[A-Za-z0-9]{32}`, check: mixedCase},
 		{id: "deepgram-api-key", desc: "Deepgram API key: 40 hex digits after a Deepgram word",

@@ -74,13 +74,13 @@ func cloudRules() []def {
 			ctx: []string{"search.windows.net", "azure search", "azuresearch", "cognitive search", "search admin key", "search api key"}, ctxPat: `[0-9A-Za-z]{32,52}`,
 			check: func(t string) bool { return mixedCase(t) || len(t) == 32 && lettersAndDigits(t) }},
 		{id: "azure-apim-subscription-key", desc: "Azure API Management subscription key: 32 hex digits after Ocp-Apim-Subscription-Key or a subscription-key word, or carrying the APIM signature",
-			ctx: []string{"ocp-apim-subscription-key", "subscription-key", "subscription key", "subscriptionkey", "apim key"}, ctxPat: `[0-9a-fA-F]{32}`, check: lettersAndDigits},
+			ctx: []string{"ocp-apim-subscription-key", "subscription-key", "subscriptionkey", "apim key"}, ctxPat: `[0-9a-fA-F]{32}`, check: lettersAndDigits},
 		{id: "azure-ai-services-key", desc: "Azure AI services (Cognitive Services, Azure OpenAI, Speech, Translator) key: 32 hex digits after an AI-services word",
-			ctx: []string{"cognitiveservices", "cognitive services", "openai.azure.com", "azure openai", "azureopenai", "azure_openai", "speech key", "translator key", "ai services key"}, ctxPat: `[0-9a-fA-F]{32}`, check: lettersAndDigits, win: 80},
+			ctx: []string{"cognitiveservices", "cognitive services", "openai.azure.com", "azure openai", "azureopenai", "speech key", "translator key", "ai services key"}, ctxPat: `[0-9a-fA-F]{32}`, check: lettersAndDigits, win: 80},
 		{id: "azure-devops-pat", desc: "Azure DevOps personal access token (legacy format): 52 lower-case base-32 characters after an Azure DevOps word",
 			ctx: []string{"azure devops", "azuredevops", "dev.azure.com", "visualstudio.com", "azdo", "ado pat", "devops pat", "devops token", "system.accesstoken"}, ctxPat: `[a-z2-7]{52}`, check: lettersAndDigits, win: 60},
 		{id: "azure-key-signature", desc: "Azure identifiable key (storage, Cosmos DB, Service Bus, Event Hubs, Relay, IoT Hub, Functions, Container Registry, AI Search, API Management, Batch): a base64 key carrying its service's fixed signature",
-			kw: azureSignatureWords(), scan: scanAzureSignature},
+			kw: azureSignatureWords(), scan: azureSignatureScan},
 
 		// Other clouds.
 		{id: "alibaba-access-key-id", desc: "Alibaba Cloud AccessKey id: LTAI and 12–20 alphanumerics",
@@ -134,10 +134,10 @@ func cloudRules() []def {
 			pat: []string{`rnd_[A-Za-z0-9]{32}`}},
 		{id: "cloudflare-api-token", desc: "Cloudflare user (cfut_) or account (cfat_) API token; legacy 40-character tokens after a Cloudflare word",
 			pat: []string{`cfut_[A-Za-z0-9]{40,50}`, `cfat_[A-Za-z0-9]{40,50}`},
-			ctx: []string{"cloudflare", "cf api token", "cf_api_token", "cloudflare_api_token"}, ctxPat: `[A-Za-z0-9_-]{40}`, check: mixedCase},
+			ctx: []string{"cloudflare", "cf api token", "cloudflare_api_token"}, ctxPat: `[A-Za-z0-9_-]{40}`, check: mixedCase},
 		{id: "cloudflare-global-api-key", desc: "Cloudflare global API key: cfk_ and 40+ alphanumerics; legacy 37–45 hex digits after a Cloudflare word",
 			pat: []string{`cfk_[A-Za-z0-9]{40,50}`},
-			ctx: []string{"cloudflare", "x-auth-key", "cf api key", "cf_api_key"}, ctxPat: `[a-f0-9]{37,45}`, check: lettersAndDigits},
+			ctx: []string{"cloudflare", "x-auth-key", "cf api key"}, ctxPat: `[a-f0-9]{37,45}`, check: lettersAndDigits},
 		{id: "cloudflare-origin-ca-key", desc: "Cloudflare Origin CA key: v1.0-, 24 hex digits, - and 146 hex digits",
 			pat: []string{`v1\.0-[a-f0-9]{24}-[a-f0-9]{146}`}},
 		{id: "fastly-api-token", desc: "Fastly API token: 32 base64url characters after a Fastly word",
@@ -166,7 +166,7 @@ func cloudRules() []def {
 			pat: []string{`pnu_[A-Za-z0-9]{36}`, `pnb_[A-Za-z0-9]{36}`}},
 		{id: "hashicorp-vault-service-token", desc: "HashiCorp Vault service token: hvs. and base64url; legacy s. tokens after a Vault word",
 			pat: []string{`hvs\.[A-Za-z0-9_-]{24,512}`},
-			ctx: []string{"vault", "vault token", "x-vault-token", "vault_token"}, ctxPat: `[s]\.[A-Za-z0-9]{24}`},
+			ctx: []string{"vault", "vault token", "x-vault-token"}, ctxPat: `[s]\.[A-Za-z0-9]{24}`},
 		{id: "hashicorp-vault-batch-token", desc: "HashiCorp Vault batch token: hvb. and base64url",
 			pat: []string{`hvb\.[A-Za-z0-9_-]{24,2048}`}},
 		{id: "hashicorp-vault-recovery-token", desc: "HashiCorp Vault recovery token: hvr. and base64url",
@@ -194,7 +194,7 @@ func cloudRules() []def {
 		{id: "bitwarden-access-token", desc: "Bitwarden Secrets Manager access token: 0., a UUID, a 30-character secret and a base64 key",
 			pat: []string{`0\.` + lowUUID + `\.[A-Za-z0-9]{30}:[A-Za-z0-9+/]{22}==`}},
 		{id: "kubernetes-bootstrap-token", desc: "Kubernetes bootstrap token: 6 and 16 lower-case alphanumerics joined by a dot, after a bootstrap word",
-			ctx: []string{"bootstrap token", "bootstrap-token", "kubeadm", "--token"}, ctxPat: `[a-z0-9]{6}\.[a-z0-9]{16}`},
+			ctx: []string{"bootstrap token", "kubeadm", "--token"}, ctxPat: `[a-z0-9]{6}\.[a-z0-9]{16}`},
 	}
 }
 

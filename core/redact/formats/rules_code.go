@@ -59,7 +59,7 @@ func codeRules() []def {
 
 		// CI/CD.
 		{id: "circleci-personal-token", desc: "CircleCI personal API token: CCIPAT_, 22 base62 characters, _ and 40 hex digits; legacy 40-hex tokens after a CircleCI word",
-			pat: []string{`CCIPAT_[A-Za-z0-9]{22}_[a-f0-9]{40}`}, ctx: []string{"circleci", "circle-token", "circle token"}, ctxPat: `[a-f0-9]{40}`, check: lettersAndDigits},
+			pat: []string{`CCIPAT_[A-Za-z0-9]{22}_[a-f0-9]{40}`}, ctx: []string{"circleci", "circle-token"}, ctxPat: `[a-f0-9]{40}`, check: lettersAndDigits},
 		{id: "circleci-project-token", desc: "CircleCI project API token: CCIPRJ_, 22 base62 characters, _ and 40 hex digits",
 			pat: []string{`CCIPRJ_[A-Za-z0-9]{22}_[a-f0-9]{40}`}},
 		{id: "buildkite-token", desc: "Buildkite API access token: bkua_ and 40 hex digits",
