@@ -123,7 +123,7 @@ type scanner struct {
 }
 
 const (
-	maxContextRules = 96
+	maxContextRules = 128
 	maxRunMemos     = 160
 	// longElem is the maximum length above which a pattern's last element
 	// gets a run memo.

@@ -205,7 +205,7 @@ func negativeCases() []negativeCase {
 		}
 		if len(sp.ctx) > 0 {
 			add(sp, "no-context", "the provider rejected "+tok.text[tok.a:tok.b]+" today")
-			if !sp.hexish {
+			if !sp.digestLike {
 				for _, h := range []string{"6f1c2b8e-3d4a-4b5c-9e8f-7a6b5c4d3e2f", "da39a3ee5e6b4b0d3255bfef95601890afd80709",
 					"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "d41d8cd98f00b204e9800998ecf8427e",
 					"47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", "\"0x8DC5B4C1D2E3F40\""} {

@@ -63,9 +63,10 @@ type spec struct {
 	ctx []string
 	// Near-miss negatives that do not apply to this format.
 	noShort, noLong, noGlue, noCase, noAlpha bool
-	// hexish marks formats that are themselves hex or UUIDs, so a digest
-	// after the provider word is a legitimate match, not a negative.
-	hexish bool
+	// digestLike marks formats shaped like a digest or id themselves (hex,
+	// UUIDs, base64 of 32 bytes), so a digest after the provider word is a
+	// legitimate match, not a negative.
+	digestLike bool
 	// only restricts the placements to those named: tokens whose end is
 	// a run (base64 across line breaks, a cut-off PEM body) absorb the
 	// words or line breaks some placements put after them.

@@ -81,6 +81,17 @@ func codeRules() []def {
 		{id: "snyk-api-token", desc: "Snyk API token: a UUID after a Snyk word",
 			ctx: []string{"snyk"}, ctxPat: lowUUID},
 
+		{id: "openshift-user-token", desc: "OpenShift OAuth access token: sha256~ and 43 base64url characters",
+			pat: []string{`sha256~[A-Za-z0-9_-]{43}`}},
+		{id: "infracost-api-token", desc: "Infracost API token: ico- and 32 alphanumerics",
+			pat: []string{`ico-[A-Za-z0-9]{32}`}},
+		{id: "defined-networking-api-token", desc: "Defined Networking (Managed Nebula) API token: dnkey-, 26 and 52 characters",
+			pat: []string{`dnkey-[a-z0-9=_-]{26}-[a-z0-9=_-]{52}`}},
+		{id: "sidekiq-enterprise-credentials", desc: "Sidekiq Pro/Enterprise gem source credentials: two 8-hex groups joined by a colon after a contribsys word",
+			ctx: []string{"contribsys", "bundle enterprise", "enterprise.contribsys.com", "gems.contribsys.com"}, ctxPat: `[a-f0-9]{8}:[a-f0-9]{8}`, win: 60},
+		{id: "gitter-access-token", desc: "Gitter access token: 40 hex digits after a Gitter word",
+			ctx: []string{"gitter"}, ctxPat: `[a-f0-9]{40}`, check: lettersAndDigits},
+
 		// Container and package registries.
 		{id: "docker-hub-pat", desc: "Docker Hub personal access token: dckr_pat_ and 27 base64url characters",
 			pat: []string{`dckr_pat_[A-Za-z0-9_-]{27,32}`}},

@@ -38,6 +38,13 @@ func messagingRules() []def {
 		{id: "zapier-webhook-url", desc: "Zapier catch hook URL: the path after hooks.zapier.com/hooks/catch/",
 			pat: []string{`(?i)hooks\.zapier\.com/hooks/catch/([0-9]{3,12}/[A-Za-z0-9]{5,12})`}},
 
+		{id: "mattermost-access-token", desc: "Mattermost personal access token or incoming webhook key: 26 lower-case alphanumerics after a Mattermost word",
+			ctx: []string{"mattermost"}, ctxPat: `[a-z0-9]{26}`, check: lettersAndDigits, win: 60},
+		{id: "sendbird-api-token", desc: "Sendbird API token: 40 hex digits after a Sendbird word",
+			ctx: []string{"sendbird"}, ctxPat: `[a-f0-9]{40}`, check: lettersAndDigits},
+		{id: "twitch-api-token", desc: "Twitch OAuth token or client secret: 30 lower-case alphanumerics after a Twitch word",
+			ctx: []string{"twitch"}, ctxPat: `[a-z0-9]{30}`, check: lettersAndDigits},
+
 		// E-mail.
 		{id: "sendgrid-api-key", desc: "Twilio SendGrid API key: SG., 22 base64url characters, . and 43 more",
 			pat: []string{`SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}`}},
