@@ -149,3 +149,33 @@ func TestFindKeepsDst(t *testing.T) {
 		t.Fatalf("got %v", ms)
 	}
 }
+
+// TestEscapedSlashes: webhook URLs as JSON encoders that escape "/" write
+// them keep their host and lose their path tail.
+func TestEscapedSlashes(t *testing.T) {
+	for in, want := range map[string]string{
+		`{"url":"https:\/\/hooks.slack.com\/services\/T0123ABCD\/B0123ABCD\/abcdefghijklmnopqrstuvwx"}`:  `T0123ABCD\/B0123ABCD\/abcdefghijklmnopqrstuvwx`,
+		`"https:\/\/discord.com\/api\/webhooks\/123456789012345678\/` + strings.Repeat("aB3_", 17) + `"`: strings.Repeat("aB3_", 17),
+	} {
+		ms := Find(in, nil)
+		if len(ms) != 1 || in[ms[0].Start:ms[0].End] != want {
+			t.Errorf("%q: want %q, got %s", in, want, describe(in, ms))
+		}
+	}
+}
+
+// TestWrappedServiceAccount: a GCP service account file in base64 (as in
+// GOOGLE_CREDENTIALS) holds a private key at some byte alignment; the whole
+// base64 goes.
+func TestWrappedServiceAccount(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	for lead := 0; lead < 3; lead++ {
+		doc := `{"type":"service_account","project_id":"backup-` + strings.Repeat("x", lead) + `","private_key":"` +
+			strings.ReplaceAll(pemBlock(r, "\n", true), "\n", `\n`) + `\n","client_email":"svc@backup.iam.gserviceaccount.com"}`
+		enc := base64.StdEncoding.EncodeToString([]byte(doc))
+		in := "GOOGLE_CREDENTIALS=" + enc
+		if ms := Find(in, nil); len(ms) == 0 || in[ms[0].Start:ms[0].End] != enc {
+			t.Errorf("lead %d: %s", lead, describe(in, ms))
+		}
+	}
+}

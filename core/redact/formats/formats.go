@@ -33,11 +33,16 @@
 // Context rules — kinds with no distinctive prefix (AWS secret access
 // keys, Twilio auth tokens, Datadog, Algolia and Okta keys, Heroku legacy
 // keys, …) — match only a token of the provider's exact shape starting
-// within a few dozen bytes after one of the provider's words, and where the
-// shape allows hashes (hex, base64) they also demand the character mix of
-// random keys. No rule matches on entropy alone: a GUID, a SHA-1 or
-// SHA-256 digest, an ETag, a request id or a traceparent is never a match
-// by itself.
+// within 40 bytes (for some rules 60–80) after one of the provider's words,
+// where the word stands as a word ("laws" holds no "aws") and the token is
+// not a fragment of a longer base64 string. Where the shape allows random
+// text, they also demand the character mix of random keys (upper and lower
+// case and digits, Shannon entropy for AWS secrets). No rule matches on
+// entropy alone: a GUID, a SHA-1 or SHA-256 digest, an ETag, a request id
+// or a traceparent is never a match by itself. A format that is itself hex
+// or a UUID (Datadog, Algolia, Heroku legacy keys) does match a digest or
+// GUID that directly follows its provider word: there the shape is all
+// there is to go by.
 //
 // Checksums (GitHub's and npm's CRC32 suffix, Cloudflare's) are not
 // required: a prefix plus exact length and alphabet is already specific,
@@ -56,9 +61,13 @@
 // 32-hex key with no provider word before it, a password in prose, a
 // provider word that follows the key instead of preceding it — are left to
 // the key-name and assignment rules of package redact, or missed. So are
-// URL-encoded keys ("%2B", "%2F" inside the key), keys split across lines,
-// base64-wrapped tokens other than PEM keys and JWTs, and formats published
-// after this table was written.
+// URL-encoded keys ("%2B", "%2F" inside the key), keys split across lines
+// (other than PEM and base64 bodies), .NET-style "\u002B" escapes inside
+// a key, base64-wrapped tokens other than PEM keys and JWTs, and formats
+// published after this table was written. A PEM block cut off before its
+// footer runs on over the words after it up to a quote, bracket or other
+// byte no PEM body holds, and an SSH2 key whose Comment header is quoted
+// ends at the quote.
 package formats
 
 import (
@@ -317,7 +326,10 @@ type def struct {
 	// a token; loose relaxes the left boundary (see pattern.loose).
 	trim, stop string
 	loose      bool
-	check      func(tok string) bool
+	// escapedSlashes adds, for each pattern, a variant with every "/"
+	// JSON-escaped as "\/" (URLs as some JSON encoders write them).
+	escapedSlashes bool
+	check          func(tok string) bool
 	// kw and scan define a hand-written scanner called at each keyword.
 	kw   []string
 	scan scanKind
@@ -379,6 +391,15 @@ func buildRegistry(defs []def) *registryT {
 			}
 			add(p.keyword(), handler{r, byPrefix, len(r.pats) - 1})
 			r.Keywords = append(r.Keywords, p.keyword())
+			if d.escapedSlashes {
+				e := p.withEscapedSlashes()
+				if e.memo >= 0 {
+					e.memo = memos
+					memos++
+				}
+				r.pats = append(r.pats, e)
+				add(e.keyword(), handler{r, byPrefix, len(r.pats) - 1})
+			}
 		}
 		for _, src := range d.anchored {
 			compile(src)

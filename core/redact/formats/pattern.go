@@ -175,6 +175,27 @@ func parsePattern(src string) (*pattern, error) {
 	return p, nil
 }
 
+// withEscapedSlashes returns a copy of p matching the same text with every
+// "/" written as "\/": in literals, and as an alternative in classes that
+// hold "/". The copy needs its own run memo.
+func (p *pattern) withEscapedSlashes() *pattern {
+	q := *p
+	q.elems = make([]elem, len(p.elems))
+	for k, e := range p.elems {
+		switch {
+		case e.lit != "":
+			e.lit = strings.ReplaceAll(e.lit, "/", `\/`)
+		case e.set['/']:
+			set := *e.set
+			set['\\'] = true
+			e.set = &set
+			e.max += e.max / 4 // room for the backslashes
+		}
+		q.elems[k] = e
+	}
+	return &q
+}
+
 // keyword is the anchor literal, the pre-filter's key for this pattern.
 func (p *pattern) keyword() string { return p.elems[p.anchor].lit }
 

@@ -51,7 +51,7 @@ func cloudRules() []def {
 		{id: "gcp-hmac-secret", desc: "Google Cloud Storage HMAC key secret: 40 base64 characters after an HMAC or GOOG1 word",
 			ctx: []string{"gcs hmac", "hmac secret", "hmac key"}, ctxPat: `[A-Za-z0-9/+]{40}`, check: randomBase64},
 		{id: "google-chat-webhook-url", desc: "Google Chat incoming webhook URL: the key and token query after chat.googleapis.com/v1/spaces/…/messages?",
-			pat: []string{`(?i)chat\.googleapis\.com/v1/spaces/[A-Za-z0-9_-]{6,20}/messages\?(key=[A-Za-z0-9_-]{39}&token=[A-Za-z0-9_%=-]{40,100})`}},
+			pat: []string{`(?i)chat\.googleapis\.com/v1/spaces/[A-Za-z0-9_-]{6,20}/messages\?(key=[A-Za-z0-9_-]{39}&token=[A-Za-z0-9_%=-]{40,100})`}, escapedSlashes: true},
 		{id: "firebase-cloud-messaging-server-key", desc: "Firebase Cloud Messaging legacy server key: AAAA, 7 characters, :APA91b and base64url",
 			pat: []string{`[A]{4}[A-Za-z0-9_-]{7}:APA91b[A-Za-z0-9_-]{120,160}`}},
 
@@ -86,7 +86,7 @@ func cloudRules() []def {
 		{id: "azure-devops-pat", desc: "Azure DevOps personal access token (legacy format): 52 lower-case base-32 characters after an Azure DevOps word",
 			ctx: []string{"azure devops", "azuredevops", "dev.azure.com", "visualstudio.com", "azdo", "ado pat", "devops pat", "devops token", "system.accesstoken"}, ctxPat: `[a-z2-7]{52}`, check: lettersAndDigits, win: 60},
 		{id: "azure-logic-apps-webhook-url", desc: "Azure Logic Apps or Power Automate trigger URL (Teams Workflows webhooks): the sig after /paths/invoke?api-version=…&sp=…&sv=…&sig=",
-			pat: []string{`(?i)/paths/invoke\?api-version=[0-9-]{1,12}&sp=[A-Za-z0-9%]{1,80}&sv=[0-9.]{1,8}&sig=([A-Za-z0-9_-]{43})`}},
+			pat: []string{`(?i)/paths/invoke\?api-version=[0-9-]{1,12}&sp=[A-Za-z0-9%]{1,80}&sv=[0-9.]{1,8}&sig=([A-Za-z0-9_-]{43})`}, escapedSlashes: true},
 		{id: "azure-key-signature", desc: "Azure identifiable key (storage, Cosmos DB, Service Bus, Event Hubs, Relay, IoT Hub, Functions, Container Registry, AI Search, API Management, Batch): a base64 key carrying its service's fixed signature",
 			kw: azureSignatureWords(), scan: azureSignatureScan},
 
