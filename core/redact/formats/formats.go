@@ -94,8 +94,10 @@ type Rule struct {
 	// signatures of the format, or the provider words a context rule
 	// needs before the credential (see Context).
 	Keywords []string
-	// Context is set for rules that match only after one of their
-	// Keywords, because the format has no distinctive prefix.
+	// Context is set for rules with a context form: a token without a
+	// distinctive prefix that matches only shortly after one of the
+	// provider words among Keywords. Some such rules also have prefixed
+	// forms (Vercel, Netlify, Cloudflare, CircleCI, Mailgun).
 	Context bool
 }
 
