@@ -2,6 +2,8 @@
 // authorization decision (SPEC §4) that every entry point applies.
 package access
 
+import "supportdesk/core/text"
+
 // Role is a user's role in one tenant (its TenantMembership).
 type Role string
 
@@ -17,13 +19,7 @@ const (
 var Roles = []Role{RoleOwner, RoleManager, RoleOperator, RoleReadonly}
 
 // Valid reports whether r is a known tenant role.
-func (r Role) Valid() bool {
-	switch r {
-	case RoleOwner, RoleManager, RoleOperator, RoleReadonly:
-		return true
-	}
-	return false
-}
+func (r Role) Valid() bool { return text.OneOf(r, Roles) }
 
 // WorkspaceRole is a user's role in a workspace. Any role satisfies the
 // workspace-membership requirement; none grants a tenant capability.
@@ -36,14 +32,11 @@ const (
 	WorkspaceMember  WorkspaceRole = "member"
 )
 
+// WorkspaceRoles lists every workspace role, most powerful first.
+var WorkspaceRoles = []WorkspaceRole{WorkspaceOwner, WorkspaceManager, WorkspaceMember}
+
 // Valid reports whether r is a known workspace role.
-func (r WorkspaceRole) Valid() bool {
-	switch r {
-	case WorkspaceOwner, WorkspaceManager, WorkspaceMember:
-		return true
-	}
-	return false
-}
+func (r WorkspaceRole) Valid() bool { return text.OneOf(r, WorkspaceRoles) }
 
 // Capability names one thing a user may do on a tenant.
 type Capability string

@@ -3,15 +3,11 @@
 package support
 
 import (
-	"fmt"
-	"net/mail"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"supportdesk/core"
 	"supportdesk/core/reference"
+	"supportdesk/core/text"
 )
 
 // Severity is how badly the operator is affected.
@@ -29,13 +25,7 @@ const (
 var Severities = []Severity{SeverityLow, SeverityNormal, SeverityHigh, SeverityBlocking}
 
 // Valid reports whether s is a known severity.
-func (s Severity) Valid() bool {
-	switch s {
-	case SeverityLow, SeverityNormal, SeverityHigh, SeverityBlocking:
-		return true
-	}
-	return false
-}
+func (s Severity) Valid() bool { return text.OneOf(s, Severities) }
 
 // ContextType says where the operator asked for support from.
 type ContextType string
@@ -70,121 +60,6 @@ const (
 	ChannelWeb Channel = "web"
 	ChannelCLI Channel = "cli"
 )
-
-// Field limits of SPEC §2, in Unicode code points.
-const (
-	MaxSummary      = 200
-	MaxNotes        = 5000
-	MaxContactName  = 120
-	MaxContactEmail = 254
-)
-
-// Input is what an operator submits, exactly as received.
-type Input struct {
-	Severity          string
-	Summary           string
-	ReproductionNotes string
-	ContactName       string
-	ContactEmail      string
-}
-
-// Details is validated Input: the summary trimmed, every field within its rules.
-type Details struct {
-	Severity          Severity
-	Summary           string
-	ReproductionNotes string
-	ContactName       string
-	ContactEmail      string
-}
-
-// Validate checks every field of in and reports every invalid one at once
-// in a KindInvalid error, with field names as in the HTTP API.
-func Validate(in Input) (Details, error) {
-	var errs []core.FieldError
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, core.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
-	}
-	d := Details{
-		Severity:          Severity(in.Severity),
-		Summary:           strings.TrimSpace(in.Summary),
-		ReproductionNotes: in.ReproductionNotes,
-		ContactName:       in.ContactName,
-		ContactEmail:      in.ContactEmail,
-	}
-
-	switch {
-	case in.Severity == "":
-		bad("severity", "is required")
-	case !d.Severity.Valid():
-		bad("severity", "must be one of low, normal, high, blocking")
-	}
-
-	if msg := textProblem(d.Summary, false); msg != "" {
-		bad("summary", "%s", msg)
-	} else if n := utf8.RuneCountInString(d.Summary); n == 0 {
-		bad("summary", "is required")
-	} else if n > MaxSummary {
-		bad("summary", "must be at most %d characters (got %d)", MaxSummary, n)
-	}
-
-	if msg := textProblem(d.ReproductionNotes, true); msg != "" {
-		bad("reproduction_notes", "%s", msg)
-	} else if n := utf8.RuneCountInString(d.ReproductionNotes); n > MaxNotes {
-		bad("reproduction_notes", "must be at most %d characters (got %d)", MaxNotes, n)
-	}
-
-	if msg := textProblem(d.ContactName, false); msg != "" {
-		bad("contact_name", "%s", msg)
-	} else if n := utf8.RuneCountInString(d.ContactName); n > MaxContactName {
-		bad("contact_name", "must be at most %d characters (got %d)", MaxContactName, n)
-	}
-
-	if d.ContactEmail != "" {
-		if msg := textProblem(d.ContactEmail, false); msg != "" {
-			bad("contact_email", "%s", msg)
-		} else if n := utf8.RuneCountInString(d.ContactEmail); n > MaxContactEmail {
-			bad("contact_email", "must be at most %d characters (got %d)", MaxContactEmail, n)
-		} else if !validEmail(d.ContactEmail) {
-			bad("contact_email", "must be a valid email address such as name@example.com")
-		}
-	}
-
-	if len(errs) > 0 {
-		return Details{}, core.Invalid(errs...)
-	}
-	return d, nil
-}
-
-// textProblem returns why s is not printable text, or "". Tabs are allowed
-// everywhere, line breaks only where multiline is true.
-func textProblem(s string, multiline bool) string {
-	if !utf8.ValidString(s) {
-		return "must be valid UTF-8 text"
-	}
-	for _, r := range s {
-		switch {
-		case r == '\t':
-		case (r == '\n' || r == '\r') && multiline:
-		case r == 0:
-			return "must not contain NUL characters"
-		case unicode.IsControl(r):
-			return "must not contain control characters"
-		}
-	}
-	return ""
-}
-
-// validEmail accepts a bare addr-spec (no display name, no angle brackets)
-// with a dotted domain.
-func validEmail(s string) bool {
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s {
-		return false
-	}
-	at := strings.LastIndexByte(s, '@')
-	domain := s[at+1:]
-	return at > 0 && strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
-}
 
 // ErrNotFound is the one answer for a reference that does not exist or
 // that the caller did not create.

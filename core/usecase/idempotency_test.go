@@ -137,7 +137,10 @@ func TestIdempotencyKeyNotStoredForInvalidOrFailed(t *testing.T) {
 	if _, err := s.Submit(context.Background(), keyed("k4", "Backups fail")); err != nil {
 		t.Fatalf("retry after failure: %v", err)
 	}
-	for _, bad := range []string{strings.Repeat("k", 256), "a\nb"} {
+	// Printable means no C0 or C1 control (DEL, NEL and CSI included), no
+	// tab, no bidirectional control and not only invisible characters.
+	for _, bad := range []string{strings.Repeat("k", 256), "a\nb", "a\x7fb", "a\u0085b", "a\u009bb", "a\tb",
+		"a\u202eb", "\u200b", "a\xffb"} {
 		if _, err := s.Submit(context.Background(), keyed(bad, "x")); core.KindOf(err) != core.KindInvalid {
 			t.Errorf("key %q: error %v, want KindInvalid", bad, err)
 		}
