@@ -12,7 +12,6 @@ import (
 	"supportdesk/adapters/gormstore"
 	"supportdesk/core"
 	"supportdesk/core/audit"
-	"supportdesk/core/canon"
 	"supportdesk/core/reference"
 	"supportdesk/core/support"
 	"supportdesk/ports"
@@ -43,9 +42,12 @@ func newRequest(t *testing.T, ws, tn, user string, at time.Time) *support.Reques
 		t.Fatal(err)
 	}
 	b := []byte(`{"schema":"support-request-context/v1"}`)
-	r, err := support.New(ref, ws, tn, support.PrimaryContext{Type: support.ContextTenant, ID: tn},
-		support.Details{Severity: support.SeverityHigh, Summary: "original"}, user, at,
-		support.CanonicalContextOnly, b, canon.Digest(b))
+	r, err := support.New(support.Params{
+		Reference: ref, WorkspaceID: ws, TenantID: tn,
+		Primary:   support.PrimaryContext{Type: support.ContextTenant, ID: tn},
+		Input:     support.Input{Severity: "high", Summary: "original"},
+		CreatedBy: user, CreatedAt: at, Mode: support.CanonicalContextOnly, Context: b,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"supportdesk/core"
 	"supportdesk/core/access"
 	"supportdesk/core/audit"
 	"supportdesk/core/envelope"
@@ -26,14 +27,12 @@ import (
 // Writers must pass time.Time values too, never strings of their own.
 type dbTime struct{ time.Time }
 
-// utc returns t as stored: UTC, truncated to microseconds (the precision
-// of PostgreSQL).
-func utc(t time.Time) dbTime { return dbTime{t.UTC().Truncate(time.Microsecond)} }
+// utc returns t as stored: UTC, truncated to core.TimePrecision (the
+// precision of PostgreSQL).
+func utc(t time.Time) dbTime { return dbTime{core.StoredTime(t)} }
 
 // Value implements driver.Valuer.
-func (t dbTime) Value() (driver.Value, error) {
-	return t.UTC().Truncate(time.Microsecond), nil
-}
+func (t dbTime) Value() (driver.Value, error) { return core.StoredTime(t.Time), nil }
 
 // sqliteTimeFormat is the layout the SQLite driver writes time.Time values
 // in; it returns them as text because the columns are declared TEXT. Text
@@ -121,19 +120,24 @@ func toRequestRow(r *support.Request) requestRow {
 }
 
 func toCoreRequest(row requestRow) *support.Request {
-	return support.Rehydrate(
-		reference.Reference(row.Reference), row.WorkspaceID, row.TenantID,
-		support.PrimaryContext{Type: support.ContextType(row.ContextType), ID: row.ContextID},
-		support.Details{
+	return support.Rehydrate(support.Stored{
+		Reference:   reference.Reference(row.Reference),
+		WorkspaceID: row.WorkspaceID,
+		TenantID:    row.TenantID,
+		Primary:     support.PrimaryContext{Type: support.ContextType(row.ContextType), ID: row.ContextID},
+		Details: support.Details{
 			Severity:          support.Severity(row.Severity),
 			Summary:           row.Summary,
 			ReproductionNotes: row.ReproductionNotes,
 			ContactName:       row.ContactName,
 			ContactEmail:      row.ContactEmail,
 		},
-		row.CreatedBy, row.CreatedAt.Time, support.AttachmentMode(row.AttachmentMode),
-		[]byte(row.Context), row.ContextDigest,
-	)
+		CreatedBy: row.CreatedBy,
+		CreatedAt: row.CreatedAt.Time,
+		Mode:      support.AttachmentMode(row.AttachmentMode),
+		Context:   []byte(row.Context),
+		Digest:    row.ContextDigest,
+	})
 }
 
 // auditRow is a row of audit_entries; Metadata is JSON text.

@@ -92,11 +92,12 @@ func errConflict(ref reference.Reference) error {
 // stored returns the copy of r that storage would give back: times in UTC
 // to the microsecond, as PostgreSQL keeps them, and its own context bytes.
 func stored(r *support.Request) *support.Request {
-	return support.Rehydrate(r.Reference(), r.WorkspaceID(), r.TenantID(), r.PrimaryContext(), r.Details(),
-		r.CreatedBy(), storedTime(r.CreatedAt()), r.AttachmentMode(), slices.Clone(r.Context()), r.ContextDigest())
+	s := r.Stored()
+	s.CreatedAt, s.Context = storedTime(s.CreatedAt), slices.Clone(s.Context)
+	return support.Rehydrate(s)
 }
 
-func storedTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+func storedTime(t time.Time) time.Time { return core.StoredTime(t) }
 
 // Record stages e in tx, which must be a transaction of this Store that is
 // still open; anything else is a KindInternal error.

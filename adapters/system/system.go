@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"supportdesk/core"
 	"supportdesk/core/reference"
 	"supportdesk/ports"
 )
@@ -16,9 +17,8 @@ type Clock struct{}
 
 var _ ports.Clock = Clock{}
 
-// Now returns the current UTC time, truncated to the microsecond that both
-// databases store.
-func (Clock) Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+// Now returns the current time as both databases store it (core.StoredTime).
+func (Clock) Now() time.Time { return core.StoredTime(time.Now()) }
 
 // IDs makes support references and random (version 4) UUIDs.
 type IDs struct {

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"supportdesk/core"
+	"supportdesk/core/redact"
 	"supportdesk/core/text"
 )
 
@@ -27,7 +28,9 @@ type Input struct {
 }
 
 // Details is validated Input: the summary trimmed, every field within its
-// rules.
+// rules. In a Request, the free text — Summary, ReproductionNotes and
+// ContactName — is also redacted: each secret in it is replaced by
+// "[REDACTED]", which can make a stored value longer than its limit.
 type Details struct {
 	Severity          Severity
 	Summary           string
@@ -93,4 +96,14 @@ func Validate(in Input) (Details, error) {
 		return Details{}, core.Invalid(errs...)
 	}
 	return d, nil
+}
+
+// redacted returns d with the secrets in its free text replaced. The
+// email address is left whole: a valid address is no credential, and
+// support must be able to write to it.
+func (d Details) redacted() Details {
+	d.Summary, _ = redact.String(d.Summary)
+	d.ReproductionNotes, _ = redact.String(d.ReproductionNotes)
+	d.ContactName, _ = redact.String(d.ContactName)
+	return d
 }

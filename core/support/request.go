@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"supportdesk/core"
+	"supportdesk/core/canon"
 	"supportdesk/core/reference"
 	"supportdesk/core/text"
 )
@@ -36,6 +37,9 @@ const (
 	ContextOperationRun ContextType = "operation_run"
 )
 
+// ContextTypes lists both entry contexts.
+var ContextTypes = []ContextType{ContextTenant, ContextOperationRun}
+
 // PrimaryContext is the tenant or the run the request was made from.
 type PrimaryContext struct {
 	Type ContextType
@@ -50,6 +54,9 @@ const (
 	DiagnosticsAttached  AttachmentMode = "diagnostics_attached"
 	CanonicalContextOnly AttachmentMode = "canonical_context_only"
 )
+
+// AttachmentModes lists both attachment modes.
+var AttachmentModes = []AttachmentMode{DiagnosticsAttached, CanonicalContextOnly}
 
 // Channel is the entry point a request came through.
 type Channel string
@@ -66,7 +73,7 @@ const (
 var ErrNotFound = &core.Error{Kind: core.KindNotFound, Message: "support request not found"}
 
 // Request is the SupportRequest aggregate. Its fields are unexported: once
-// made it cannot change.
+// made it cannot change, and New makes only valid ones.
 type Request struct {
 	ref            reference.Reference
 	workspaceID    string
@@ -80,41 +87,84 @@ type Request struct {
 	contextDigest  string
 }
 
-// TimePrecision is the precision of a request's creation time: what both
-// databases store, so that the time answered at creation is the time read
-// back later.
-const TimePrecision = time.Microsecond
+// Params is what a new request is made of.
+type Params struct {
+	Reference   reference.Reference
+	WorkspaceID string
+	TenantID    string
+	Primary     PrimaryContext
+	// Input is the operator's input exactly as received.
+	Input     Input
+	CreatedBy string
+	CreatedAt time.Time
+	Mode      AttachmentMode
+	// Context is the canonical bytes of the context envelope; New
+	// computes their digest.
+	Context []byte
+}
 
-// New makes a request from validated details and the envelope built for it.
-// It returns a KindInternal error if an identifier is missing, since those
-// come from the system, not the operator.
-func New(ref reference.Reference, workspaceID, tenantID string, primary PrimaryContext, d Details,
-	createdBy string, createdAt time.Time, mode AttachmentMode, context []byte, digest string) (*Request, error) {
+// New makes a request from p. It validates the input (a KindInvalid error
+// naming every invalid field, as Validate) and stores its free text —
+// summary, reproduction notes, contact name — redacted (see Details), so
+// that a secret an operator pasted reaches no response, page, event or log.
+// The digest is computed from the context bytes, so it always matches
+// them. An identifier, context type, mode or envelope that is missing or
+// unknown is a KindInternal error: those come from the system, not the
+// operator.
+func New(p Params) (*Request, error) {
 	switch {
-	case ref == "" || workspaceID == "" || tenantID == "" || primary.ID == "" || createdBy == "":
+	case p.Reference == "" || p.WorkspaceID == "" || p.TenantID == "" || p.Primary.ID == "" || p.CreatedBy == "":
 		return nil, core.Errorf(core.KindInternal, "support request is missing an identifier")
-	case primary.Type != ContextTenant && primary.Type != ContextOperationRun:
-		return nil, core.Errorf(core.KindInternal, "unknown primary context type %q", primary.Type)
-	case mode != DiagnosticsAttached && mode != CanonicalContextOnly:
-		return nil, core.Errorf(core.KindInternal, "unknown attachment mode %q", mode)
-	case len(context) == 0 || digest == "":
+	case !text.OneOf(p.Primary.Type, ContextTypes):
+		return nil, core.Errorf(core.KindInternal, "unknown primary context type %q", p.Primary.Type)
+	case !text.OneOf(p.Mode, AttachmentModes):
+		return nil, core.Errorf(core.KindInternal, "unknown attachment mode %q", p.Mode)
+	case len(p.Context) == 0:
 		return nil, core.Errorf(core.KindInternal, "support request has no context envelope")
 	}
+	d, err := Validate(p.Input)
+	if err != nil {
+		return nil, err
+	}
 	return &Request{
-		ref: ref, workspaceID: workspaceID, tenantID: tenantID, primary: primary, details: d,
-		createdBy: createdBy, createdAt: createdAt.UTC().Truncate(TimePrecision), attachmentMode: mode,
-		context: context, contextDigest: digest,
+		ref: p.Reference, workspaceID: p.WorkspaceID, tenantID: p.TenantID, primary: p.Primary,
+		details: d.redacted(), createdBy: p.CreatedBy, createdAt: core.StoredTime(p.CreatedAt),
+		attachmentMode: p.Mode, context: p.Context, contextDigest: canon.Digest(p.Context),
 	}, nil
+}
+
+// Stored is a request as storage keeps it, for Rehydrate.
+type Stored struct {
+	Reference   reference.Reference
+	WorkspaceID string
+	TenantID    string
+	Primary     PrimaryContext
+	Details     Details
+	CreatedBy   string
+	CreatedAt   time.Time
+	Mode        AttachmentMode
+	Context     []byte
+	// Digest is the context digest stored at creation, which may no longer
+	// match Context if the stored bytes were tampered with.
+	Digest string
 }
 
 // Rehydrate rebuilds a request read from storage. It trusts its input: the
 // rules were checked when the request was made.
-func Rehydrate(ref reference.Reference, workspaceID, tenantID string, primary PrimaryContext, d Details,
-	createdBy string, createdAt time.Time, mode AttachmentMode, context []byte, digest string) *Request {
+func Rehydrate(s Stored) *Request {
 	return &Request{
-		ref: ref, workspaceID: workspaceID, tenantID: tenantID, primary: primary, details: d,
-		createdBy: createdBy, createdAt: createdAt.UTC(), attachmentMode: mode,
-		context: context, contextDigest: digest,
+		ref: s.Reference, workspaceID: s.WorkspaceID, tenantID: s.TenantID, primary: s.Primary,
+		details: s.Details, createdBy: s.CreatedBy, createdAt: s.CreatedAt.UTC(), attachmentMode: s.Mode,
+		context: s.Context, contextDigest: s.Digest,
+	}
+}
+
+// Stored returns r as storage keeps it; Rehydrate(r.Stored()) is r.
+func (r *Request) Stored() Stored {
+	return Stored{
+		Reference: r.ref, WorkspaceID: r.workspaceID, TenantID: r.tenantID, Primary: r.primary,
+		Details: r.details, CreatedBy: r.createdBy, CreatedAt: r.createdAt, Mode: r.attachmentMode,
+		Context: r.context, Digest: r.contextDigest,
 	}
 }
 
@@ -130,13 +180,13 @@ func (r *Request) TenantID() string { return r.tenantID }
 // PrimaryContext returns where the request was made from.
 func (r *Request) PrimaryContext() PrimaryContext { return r.primary }
 
-// Details returns the operator's validated input.
+// Details returns the operator's validated input, its free text redacted.
 func (r *Request) Details() Details { return r.details }
 
 // CreatedBy returns the id of the user who made the request.
 func (r *Request) CreatedBy() string { return r.createdBy }
 
-// CreatedAt returns when the request was made, in UTC.
+// CreatedAt returns when the request was made, in UTC to core.TimePrecision.
 func (r *Request) CreatedAt() time.Time { return r.createdAt }
 
 // AttachmentMode returns whether diagnostics were attached.

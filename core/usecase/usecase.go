@@ -167,13 +167,14 @@ func (s *Service) Submit(ctx context.Context, sub ports.Submission) (*support.Re
 	if err != nil {
 		return nil, err
 	}
-	details, err := support.Validate(sub.Input)
-	if err != nil {
+	// Validated now so that an invalid submission claims no key; the
+	// request validates its input again when it is made.
+	if _, err := support.Validate(sub.Input); err != nil {
 		return nil, err
 	}
 	now := s.clock.Now().UTC()
 	if sub.IdempotencyKey == "" {
-		return s.create(ctx, g, scope, sub, details, now, nil)
+		return s.create(ctx, g, scope, sub, now, nil)
 	}
 	if err := checkIdempotencyKey(sub.IdempotencyKey); err != nil {
 		return nil, err
@@ -182,7 +183,7 @@ func (s *Service) Submit(ctx context.Context, sub ports.Submission) (*support.Re
 	if err != nil || prior != nil {
 		return prior, err
 	}
-	req, err := s.create(ctx, g, scope, sub, details, now, func(tx ports.Tx, ref reference.Reference) error {
+	req, err := s.create(ctx, g, scope, sub, now, func(tx ports.Tx, ref reference.Reference) error {
 		return s.idempotency.Complete(ctx, tx, sub.Actor.ID, sub.IdempotencyKey, claimedAt, ref)
 	})
 	if err != nil {
@@ -200,7 +201,7 @@ func (s *Service) Submit(ctx context.Context, sub ports.Submission) (*support.Re
 // create builds the envelope and stores the request with its audit entry
 // — and, through also, its idempotency record — in one transaction.
 func (s *Service) create(ctx context.Context, g access.Grant, scope envelope.Scope, sub ports.Submission,
-	details support.Details, now time.Time, also func(ports.Tx, reference.Reference) error) (*support.Request, error) {
+	now time.Time, also func(ports.Tx, reference.Reference) error) (*support.Request, error) {
 	env, err := s.build(ctx, g, scope)
 	if err != nil {
 		return nil, err
@@ -209,8 +210,17 @@ func (s *Service) create(ctx context.Context, g access.Grant, scope envelope.Sco
 	if err != nil {
 		return nil, err
 	}
-	primary := support.PrimaryContext{Type: scope.Type, ID: scope.ContextID()}
-	req, err := support.New(ref, g.WorkspaceID, g.TenantID, primary, details, sub.Actor.ID, now, env.Mode, env.Bytes, env.Digest)
+	req, err := support.New(support.Params{
+		Reference:   ref,
+		WorkspaceID: g.WorkspaceID,
+		TenantID:    g.TenantID,
+		Primary:     support.PrimaryContext{Type: scope.Type, ID: scope.ContextID()},
+		Input:       sub.Input,
+		CreatedBy:   sub.Actor.ID,
+		CreatedAt:   now,
+		Mode:        env.Mode,
+		Context:     env.Bytes,
+	})
 	if err != nil {
 		return nil, err
 	}

@@ -89,9 +89,10 @@ func (h *harness) world(t *testing.T, workspaces, tenantsPerWorkspace int) World
 	return w
 }
 
-// context is a canonical envelope: non-ASCII text and escapes included,
-// so that a byte-for-byte round trip is tested, not merely equal JSON.
-func contextBytes(t *testing.T, note string) ([]byte, string) {
+// contextBytes is a canonical envelope: non-ASCII text and escapes
+// included, so that a byte-for-byte round trip is tested, not merely
+// equal JSON.
+func contextBytes(t *testing.T, note string) []byte {
 	t.Helper()
 	b, err := canon.Marshal(map[string]any{
 		"schema": "support-request-context/v1",
@@ -101,7 +102,7 @@ func contextBytes(t *testing.T, note string) ([]byte, string) {
 	if err != nil {
 		t.Fatalf("canonical context: %v", err)
 	}
-	return b, canon.Digest(b)
+	return b
 }
 
 // newRequest makes a request on tenant by user at time at, in the tenant context.
@@ -116,10 +117,12 @@ func (h *harness) newRequest(t *testing.T, tn Tenant, user string, at time.Time)
 
 func (h *harness) requestWithRef(t *testing.T, ref reference.Reference, tn Tenant, user string, at time.Time, summary string) *support.Request {
 	t.Helper()
-	ctxBytes, digest := contextBytes(t, summary)
-	r, err := support.New(ref, tn.WorkspaceID, tn.ID, support.PrimaryContext{Type: support.ContextTenant, ID: tn.ID},
-		support.Details{Severity: support.SeverityNormal, Summary: summary},
-		user, at, support.CanonicalContextOnly, ctxBytes, digest)
+	r, err := support.New(support.Params{
+		Reference: ref, WorkspaceID: tn.WorkspaceID, TenantID: tn.ID,
+		Primary:   support.PrimaryContext{Type: support.ContextTenant, ID: tn.ID},
+		Input:     support.Input{Severity: "normal", Summary: summary},
+		CreatedBy: user, CreatedAt: at, Mode: support.CanonicalContextOnly, Context: contextBytes(t, summary),
+	})
 	if err != nil {
 		t.Fatalf("new request: %v", err)
 	}
@@ -148,18 +151,20 @@ func (h *harness) roundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctxBytes, digest := contextBytes(t, "round trip")
+	ctxBytes := contextBytes(t, "round trip")
 	runID := uuid.NewString()
-	want, err := support.New(ref, tn.WorkspaceID, tn.ID,
-		support.PrimaryContext{Type: support.ContextOperationRun, ID: runID},
-		support.Details{
-			Severity:          support.SeverityBlocking,
+	want, err := support.New(support.Params{
+		Reference: ref, WorkspaceID: tn.WorkspaceID, TenantID: tn.ID,
+		Primary: support.PrimaryContext{Type: support.ContextOperationRun, ID: runID},
+		Input: support.Input{
+			Severity:          "blocking",
 			Summary:           "Backup stuck at 99 % — “quotes” and ünïcödé",
 			ReproductionNotes: "1. open the run\n2. wait\r\n\tthen retry",
 			ContactName:       "Zoë O'Brien",
 			ContactEmail:      "zoe@example.com",
 		},
-		user, at, support.DiagnosticsAttached, ctxBytes, digest)
+		CreatedBy: user, CreatedAt: at, Mode: support.DiagnosticsAttached, Context: ctxBytes,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,6 +202,7 @@ func assertRequest(t *testing.T, got, want *support.Request, wantAt time.Time) {
 	check("CreatedBy", got.CreatedBy(), want.CreatedBy())
 	check("AttachmentMode", got.AttachmentMode(), want.AttachmentMode())
 	check("ContextDigest", got.ContextDigest(), want.ContextDigest())
+	check("ContextDigest of the bytes", got.ContextDigest(), canon.Digest(got.Context()))
 	if string(got.Context()) != string(want.Context()) {
 		t.Errorf("Context = %q\nwant %q", got.Context(), want.Context())
 	}
@@ -344,7 +350,7 @@ func (h *harness) auditInTransaction(t *testing.T) {
 	if len(entries) != 1 {
 		t.Fatalf("audit entries after commit = %d, want exactly 1", len(entries))
 	}
-	e.OccurredAt = r.CreatedAt().Truncate(time.Microsecond)
+	e.OccurredAt = core.StoredTime(r.CreatedAt())
 	assertEntry(t, entries[0], e)
 }
 
@@ -530,9 +536,12 @@ func (h *harness) tryRequest(tn Tenant, user string) (*support.Request, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := support.New(ref, tn.WorkspaceID, tn.ID, support.PrimaryContext{Type: support.ContextTenant, ID: tn.ID},
-		support.Details{Severity: support.SeverityLow, Summary: "concurrent"}, user, now,
-		support.CanonicalContextOnly, b, canon.Digest(b))
+	r, err := support.New(support.Params{
+		Reference: ref, WorkspaceID: tn.WorkspaceID, TenantID: tn.ID,
+		Primary:   support.PrimaryContext{Type: support.ContextTenant, ID: tn.ID},
+		Input:     support.Input{Severity: "low", Summary: "concurrent"},
+		CreatedBy: user, CreatedAt: now, Mode: support.CanonicalContextOnly, Context: b,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("new request: %w", err)
 	}

@@ -195,3 +195,56 @@ func TestFailingDiagnosticsStillCreates(t *testing.T) {
 		}
 	})
 }
+
+// TestOperatorTextIsStoredRedacted: a secret an operator pastes into the
+// summary, the notes or the contact name is redacted when the request is
+// made, so it reaches no response, stored row or log line; the rest of
+// the text, and the contact email, stay whole. A repeat with the same
+// Idempotency-Key replays: the key is matched on the text as sent.
+func TestOperatorTextIsStoredRedacted(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *gormstore.DB) {
+		var secrets canaries
+		w := newWorld()
+		b := newBasic(w)
+		w.load(t, db)
+		s := newServer(t, db)
+		owner := b.roles["owner"].token
+		body := obj(sev,
+			m("summary", "Sync fails: client_secret="+secrets.next()),
+			m("reproduction_notes", "Ran:\nGET /v1.0/users\nAuthorization: Bearer "+secrets.next()+"\nGot 401"),
+			m("contact_name", "Ops password="+secrets.next()),
+			m("contact_email", "ops@example.com"))
+		path := "/v1/tenants/" + b.tenant + "/support-requests"
+		first := s.postKey(t, path, owner, "paste-1", body)
+		c := createdOf(t, first)
+		again := s.postKey(t, path, owner, "paste-1", body)
+		if createdOf(t, again).Reference != c.Reference {
+			t.Errorf("the repeat with the same key and body made a new request")
+		}
+		got := s.get(t, "/v1/support-requests/"+c.Reference, owner)
+		rec := s.record(t, c.Reference, owner)
+
+		var all strings.Builder
+		for _, r := range []response{first, again, got} {
+			fmt.Fprintf(&all, "%s %v\n", r.Body, r.Header)
+		}
+		all.WriteString(strings.Join(dump(t, db, "support_requests", "reference"), "\n"))
+		all.WriteString(s.logs.String())
+		if leaks := secrets.leaks(all.String()); len(leaks) > 0 {
+			t.Errorf("the pasted secrets leak: %q", leaks)
+		}
+		for field, want := range map[string]string{
+			"summary":       "Sync fails: client_secret=[REDACTED]",
+			"contact_name":  "Ops password=[REDACTED]",
+			"contact_email": "ops@example.com",
+		} {
+			if rec[field] != want {
+				t.Errorf("%s = %q, want %q", field, rec[field], want)
+			}
+		}
+		notes, _ := rec["reproduction_notes"].(string)
+		if !strings.HasPrefix(notes, "Ran:\nGET /v1.0/users\nAuthorization: ") || !strings.HasSuffix(notes, "[REDACTED]\nGot 401") {
+			t.Errorf("reproduction_notes = %q, want only the token redacted", notes)
+		}
+	})
+}
