@@ -22,7 +22,6 @@ func Storage() fx.Option {
 		fx.Provide(
 			openDB,
 			fx.Annotate(gormstore.NewRequests, fx.As(new(ports.SupportRequestRepository))),
-			fx.Annotate(gormstore.NewAuditLog, fx.As(new(ports.AuditLogger))),
 			fx.Annotate(gormstore.NewGrants, fx.As(new(ports.CapabilityMap))),
 			fx.Annotate(gormstore.NewContexts, fx.As(new(ports.ContextReader))),
 			fx.Annotate(gormstore.NewDiagnostics, fx.As(new(ports.DiagnosticsBuilder))),
@@ -90,7 +89,6 @@ func Core() fx.Option {
 type serviceDeps struct {
 	fx.In
 	Requests    ports.SupportRequestRepository
-	Audit       ports.AuditLogger
 	Grants      ports.CapabilityMap
 	Contexts    ports.ContextReader
 	Diagnostics ports.DiagnosticsBuilder
@@ -105,7 +103,7 @@ type serviceDeps struct {
 
 func newService(d serviceDeps) *usecase.Service {
 	s := usecase.New(usecase.Deps{
-		Requests: d.Requests, Audit: d.Audit, Grants: d.Grants, Contexts: d.Contexts,
+		Requests: d.Requests, Grants: d.Grants, Contexts: d.Contexts,
 		Diagnostics: d.Diagnostics, Users: d.Users, Directory: d.Directory,
 		Idempotency: d.Idempotency, Clock: d.Clock, IDs: d.IDs,
 	})
@@ -118,12 +116,11 @@ func newService(d serviceDeps) *usecase.Service {
 }
 
 // InMemoryRequests swaps the support-request repository for the in-memory
-// fake, together with the writers that share its transactions: the audit
-// logger and the idempotency keys.
+// fake, together with the idempotency keys whose claims its creations
+// complete.
 func InMemoryRequests(store *memory.Store) fx.Option {
 	return fx.Options(
 		fx.Decorate(func(ports.SupportRequestRepository) ports.SupportRequestRepository { return store }),
-		fx.Decorate(func(ports.AuditLogger) ports.AuditLogger { return store }),
 		fx.Decorate(func(ports.IdempotencyKeys) ports.IdempotencyKeys { return store }),
 	)
 }

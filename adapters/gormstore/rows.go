@@ -10,6 +10,7 @@ import (
 	"supportdesk/core/access"
 	"supportdesk/core/audit"
 	"supportdesk/core/envelope"
+	"supportdesk/core/event"
 	"supportdesk/core/reference"
 	"supportdesk/core/support"
 	"supportdesk/ports"
@@ -177,6 +178,21 @@ func toAuditRow(e audit.Entry) (auditRow, error) {
 		row.TenantID = &e.TenantID
 	}
 	return row, nil
+}
+
+// eventRow is a row of outbox_events.
+type eventRow struct {
+	ID          string `gorm:"primaryKey"`
+	Type        string
+	Reference   string
+	WorkspaceID string
+	OccurredAt  dbTime
+}
+
+func (eventRow) TableName() string { return "outbox_events" }
+
+func toEventRow(e event.Event) eventRow {
+	return eventRow{ID: e.ID, Type: e.Type, Reference: e.Reference.String(), WorkspaceID: e.WorkspaceID, OccurredAt: utc(e.OccurredAt)}
 }
 
 // tokenRow is a row of api_tokens.

@@ -58,7 +58,7 @@ func newSite(t *testing.T, d web.Deps) *site {
 		t.Fatalf("import demo: %v", err)
 	}
 	svc := usecase.New(usecase.Deps{
-		Requests: gormstore.NewRequests(db), Audit: gormstore.NewAuditLog(), Grants: gormstore.NewGrants(db),
+		Requests: gormstore.NewRequests(db), Grants: gormstore.NewGrants(db),
 		Contexts: gormstore.NewContexts(db), Diagnostics: gormstore.NewDiagnostics(db), Users: gormstore.NewUsers(db),
 		Directory: gormstore.NewDirectory(db), Clock: system.Clock{}, IDs: system.NewIDs(),
 	})

@@ -15,6 +15,7 @@ import (
 	"supportdesk/core/access"
 	"supportdesk/core/audit"
 	"supportdesk/core/envelope"
+	"supportdesk/core/event"
 	"supportdesk/core/reference"
 	"supportdesk/core/support"
 	"supportdesk/ports"
@@ -23,7 +24,6 @@ import (
 // Service implements ports.SupportDesk over the outbound ports.
 type Service struct {
 	requests    ports.SupportRequestRepository
-	audit       ports.AuditLogger
 	grants      ports.CapabilityMap
 	contexts    ports.ContextReader
 	diagnostics ports.DiagnosticsBuilder
@@ -52,7 +52,6 @@ var _ ports.SupportDesk = (*Service)(nil)
 // Deps are the outbound ports a Service needs.
 type Deps struct {
 	Requests    ports.SupportRequestRepository
-	Audit       ports.AuditLogger
 	Grants      ports.CapabilityMap
 	Contexts    ports.ContextReader
 	Diagnostics ports.DiagnosticsBuilder
@@ -67,7 +66,7 @@ type Deps struct {
 // New returns a Service over d.
 func New(d Deps) *Service {
 	return &Service{
-		requests: d.Requests, audit: d.Audit, grants: d.Grants, contexts: d.Contexts,
+		requests: d.Requests, grants: d.Grants, contexts: d.Contexts,
 		diagnostics: d.Diagnostics, users: d.Users, directory: d.Directory, idempotency: d.Idempotency,
 		clock: d.Clock, ids: d.IDs,
 	}
@@ -161,7 +160,7 @@ func (s *Service) build(ctx context.Context, g access.Grant, scope envelope.Scop
 
 // Submit implements ports.SupportDesk. With an Idempotency-Key, the key
 // is claimed after validation (an invalid request stores no key) and
-// completed in the request's own transaction; a failed attempt releases it.
+// completed by the request's own creation; a failed attempt releases it.
 func (s *Service) Submit(ctx context.Context, sub ports.Submission) (*support.Request, error) {
 	g, scope, err := s.authorize(ctx, sub.Actor, sub.Target, access.SupportRequestsCreate)
 	if err != nil {
@@ -183,9 +182,8 @@ func (s *Service) Submit(ctx context.Context, sub ports.Submission) (*support.Re
 	if err != nil || prior != nil {
 		return prior, err
 	}
-	req, err := s.create(ctx, g, scope, sub, now, func(tx ports.Tx, ref reference.Reference) error {
-		return s.idempotency.Complete(ctx, tx, sub.Actor.ID, sub.IdempotencyKey, claimedAt, ref)
-	})
+	req, err := s.create(ctx, g, scope, sub, now,
+		&ports.KeyCompletion{UserID: sub.Actor.ID, Key: sub.IdempotencyKey, ClaimedAt: claimedAt})
 	if err != nil {
 		// Free the key for a retry, even when ctx is what failed.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -198,10 +196,11 @@ func (s *Service) Submit(ctx context.Context, sub ports.Submission) (*support.Re
 	return req, nil
 }
 
-// create builds the envelope and stores the request with its audit entry
-// — and, through also, its idempotency record — in one transaction.
+// create builds the envelope and stores the request with everything its
+// creation writes — audit entry, outbox event and, with key, the
+// completion of the key's claim — in one transaction.
 func (s *Service) create(ctx context.Context, g access.Grant, scope envelope.Scope, sub ports.Submission,
-	now time.Time, also func(ports.Tx, reference.Reference) error) (*support.Request, error) {
+	now time.Time, key *ports.KeyCompletion) (*support.Request, error) {
 	env, err := s.build(ctx, g, scope)
 	if err != nil {
 		return nil, err
@@ -224,15 +223,11 @@ func (s *Service) create(ctx context.Context, g access.Grant, scope envelope.Sco
 	if err != nil {
 		return nil, err
 	}
-	entry := audit.Created(s.ids.NewID(), req, sub.Channel)
-	err = s.requests.Create(ctx, req, func(tx ports.Tx) error {
-		if err := s.audit.Record(ctx, tx, entry); err != nil {
-			return err
-		}
-		if also != nil {
-			return also(tx, ref)
-		}
-		return nil
+	err = s.requests.Create(ctx, ports.Creation{
+		Request:     req,
+		Audit:       audit.Created(s.ids.NewID(), req, sub.Channel),
+		Idempotency: key,
+		Event:       event.Created(s.ids.NewID(), req),
 	})
 	if err != nil {
 		return nil, err
@@ -272,9 +267,13 @@ func (s *Service) Diagnostics(ctx context.Context, actor ports.Actor, t support.
 	return envelope.Diagnostics(b)
 }
 
-// Get implements ports.SupportDesk.
+// Get implements ports.SupportDesk. An unknown reference and another
+// user's request get the one identical error, support.ErrNotFound.
 func (s *Service) Get(ctx context.Context, actor ports.Actor, ref reference.Reference) (*support.Request, error) {
 	req, err := s.requests.Get(ctx, ref)
+	if core.KindOf(err) == core.KindNotFound {
+		return nil, support.ErrNotFound
+	}
 	if err != nil {
 		return nil, err
 	}

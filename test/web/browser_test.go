@@ -68,7 +68,7 @@ func chromiumPath(t *testing.T) string {
 func serve(t *testing.T, db *gormstore.DB) string {
 	t.Helper()
 	svc := usecase.New(usecase.Deps{
-		Requests: gormstore.NewRequests(db), Audit: gormstore.NewAuditLog(), Grants: gormstore.NewGrants(db),
+		Requests: gormstore.NewRequests(db), Grants: gormstore.NewGrants(db),
 		Contexts: gormstore.NewContexts(db), Diagnostics: gormstore.NewDiagnostics(db), Users: gormstore.NewUsers(db),
 		Directory: gormstore.NewDirectory(db), Clock: system.Clock{}, IDs: system.NewIDs(),
 	})
