@@ -14,6 +14,16 @@ import (
 	"supportdesk/test/testdb"
 )
 
+// InMemoryRequests swaps the support-request repository for the in-memory
+// fake, together with the idempotency keys whose claims its creations
+// complete: one fx option.
+func InMemoryRequests(store *memory.Store) fx.Option {
+	return fx.Options(
+		fx.Decorate(func(ports.SupportRequestRepository) ports.SupportRequestRepository { return store }),
+		fx.Decorate(func(ports.IdempotencyKeys) ports.IdempotencyKeys { return store }),
+	)
+}
+
 func TestAppGraphIsComplete(t *testing.T) {
 	cfg := Config{DatabaseURL: "unused.db", Addr: "127.0.0.1:0"}
 	if err := fx.ValidateApp(Service(cfg, io.Discard), HTTP()); err != nil {
@@ -69,6 +79,9 @@ func TestSwapRepositoryWithOneOption(t *testing.T) {
 	}
 	if n := len(store.Audit()); n != 1 {
 		t.Fatalf("the fake holds %d audit entries, want 1", n)
+	}
+	if n := len(store.Events()); n != 1 {
+		t.Fatalf("the fake holds %d outbox events, want 1", n)
 	}
 	var rows int64
 	if err := db.Gorm().Raw(`SELECT count(*) FROM support_requests`).Scan(&rows).Error; err != nil || rows != 0 {

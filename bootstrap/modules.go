@@ -7,7 +7,6 @@ import (
 	"go.uber.org/fx"
 
 	"supportdesk/adapters/gormstore"
-	"supportdesk/adapters/memory"
 	"supportdesk/adapters/metrics"
 	"supportdesk/adapters/ratelimit"
 	"supportdesk/adapters/system"
@@ -28,6 +27,8 @@ func Storage() fx.Option {
 			fx.Annotate(gormstore.NewUsers, fx.As(new(ports.Users))),
 			fx.Annotate(gormstore.NewDirectory, fx.As(new(ports.Directory))),
 			fx.Annotate(gormstore.NewIdempotencyKeys, fx.As(new(ports.IdempotencyKeys))),
+			fx.Annotate(gormstore.NewSchema, fx.As(new(ports.Schema))),
+			fx.Annotate(gormstore.NewRecords, fx.As(new(ports.RecordImporter))),
 		),
 	)
 }
@@ -95,6 +96,7 @@ type serviceDeps struct {
 	Users       ports.Users
 	Directory   ports.Directory
 	Idempotency ports.IdempotencyKeys
+	Limiter     ports.RateLimiter
 	Clock       ports.Clock
 	IDs         ports.IDs
 	Log         *slog.Logger
@@ -105,7 +107,7 @@ func newService(d serviceDeps) *usecase.Service {
 	s := usecase.New(usecase.Deps{
 		Requests: d.Requests, Grants: d.Grants, Contexts: d.Contexts,
 		Diagnostics: d.Diagnostics, Users: d.Users, Directory: d.Directory,
-		Idempotency: d.Idempotency, Clock: d.Clock, IDs: d.IDs,
+		Idempotency: d.Idempotency, Limiter: d.Limiter, Clock: d.Clock, IDs: d.IDs,
 	})
 	s.Hooks.DiagnosticsFailed = func(ctx context.Context, err error) {
 		d.Log.WarnContext(ctx, "diagnostics bundle unavailable; attaching canonical context only", "error", err)
@@ -113,14 +115,4 @@ func newService(d serviceDeps) *usecase.Service {
 	s.Hooks.EnvelopeBuilt = d.Metrics.EnvelopeBuilt
 	s.Hooks.Created = d.Metrics.Created
 	return s
-}
-
-// InMemoryRequests swaps the support-request repository for the in-memory
-// fake, together with the idempotency keys whose claims its creations
-// complete.
-func InMemoryRequests(store *memory.Store) fx.Option {
-	return fx.Options(
-		fx.Decorate(func(ports.SupportRequestRepository) ports.SupportRequestRepository { return store }),
-		fx.Decorate(func(ports.IdempotencyKeys) ports.IdempotencyKeys { return store }),
-	)
 }

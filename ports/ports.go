@@ -73,6 +73,11 @@ type SupportDesk interface {
 	// Authenticate returns the user owning an API token, or a
 	// KindUnauthenticated error.
 	Authenticate(ctx context.Context, token string) (Actor, error)
+	// AttemptCreate takes one create attempt of actor: the entry points
+	// call it for every authenticated create attempt, before reading the
+	// body, so that malformed attempts count too (the admin CLI does not).
+	// None left is a KindRateLimited error with RetryAfter.
+	AttemptCreate(ctx context.Context, actor Actor) error
 	// Submit authorizes, validates and creates a support request. Errors:
 	// KindNotFound, KindForbidden, KindInvalid, KindConflict, KindUnavailable.
 	Submit(ctx context.Context, s Submission) (*support.Request, error)

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,7 +16,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
-	"supportdesk/adapters/gormstore"
 	"supportdesk/core"
 	"supportdesk/core/reference"
 	"supportdesk/core/support"
@@ -51,26 +49,6 @@ func subcommandOnly(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
-// openService starts the service modules like env.open and refuses a
-// database with pending migrations: the request commands would otherwise
-// fail on a missing table with nothing but "internal error".
-func (e *env) openService(ctx context.Context, targets ...any) (stop func(), err error) {
-	var db *gormstore.DB
-	stop, err = e.open(ctx, append(targets, &db)...)
-	if err != nil {
-		return nil, err
-	}
-	ok, err := db.Migrated(ctx)
-	if err == nil && !ok {
-		err = fmt.Errorf("the %s database has pending migrations; run `supportdesk migrate` first", db.Dialect())
-	}
-	if err != nil {
-		stop()
-		return nil, err
-	}
-	return stop, nil
-}
-
 func newRequestCreate(e *env) *cobra.Command {
 	var (
 		as, tenant, run string
@@ -95,20 +73,16 @@ Prints the new reference.`,
 			if run != "" {
 				target = support.PrimaryContext{Type: support.ContextOperationRun, ID: run}
 			}
-			var (
-				admin ports.Admin
-				desk  ports.SupportDesk
-			)
-			stop, err := e.openService(cmd.Context(), &admin, &desk)
+			p, close, err := e.openMigrated(cmd.Context())
 			if err != nil {
 				return err
 			}
-			defer stop()
-			actor, err := admin.ActorByEmail(cmd.Context(), as)
+			defer close()
+			actor, err := p.Admin.ActorByEmail(cmd.Context(), as)
 			if err != nil {
 				return userError(err, as)
 			}
-			req, err := desk.Submit(cmd.Context(), ports.Submission{
+			req, err := p.Desk.Submit(cmd.Context(), ports.Submission{
 				Actor: actor, Target: target, Input: in, Channel: support.ChannelCLI,
 			})
 			if err != nil {
@@ -172,13 +146,12 @@ bytes unchanged, so its SHA-256 is the context_digest.`,
 			if err != nil {
 				return err
 			}
-			var admin ports.Admin
-			stop, err := e.openService(cmd.Context(), &admin)
+			p, close, err := e.openMigrated(cmd.Context())
 			if err != nil {
 				return err
 			}
-			defer stop()
-			req, err := admin.Show(cmd.Context(), ref)
+			defer close()
+			req, err := p.Admin.Show(cmd.Context(), ref)
 			if err != nil {
 				return err
 			}
@@ -387,13 +360,12 @@ one JSON object per line, shaped like "request show --json" without "context".`,
 			if since.d > 0 {
 				filter.Since = time.Now().Add(-since.d)
 			}
-			var admin ports.Admin
-			stop, err := e.openService(cmd.Context(), &admin)
+			p, close, err := e.openMigrated(cmd.Context())
 			if err != nil {
 				return err
 			}
-			defer stop()
-			list, err := admin.List(cmd.Context(), filter)
+			defer close()
+			list, err := p.Admin.List(cmd.Context(), filter)
 			if err != nil {
 				return err
 			}
@@ -474,13 +446,12 @@ exits 1 naming both digests when they do not.`,
 			if err != nil {
 				return err
 			}
-			var admin ports.Admin
-			stop, err := e.openService(cmd.Context(), &admin)
+			p, close, err := e.openMigrated(cmd.Context())
 			if err != nil {
 				return err
 			}
-			defer stop()
-			v, err := admin.Verify(cmd.Context(), ref)
+			defer close()
+			v, err := p.Admin.Verify(cmd.Context(), ref)
 			if err != nil {
 				return err
 			}

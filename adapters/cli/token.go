@@ -4,8 +4,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"supportdesk/ports"
 )
 
 func newToken(e *env) *cobra.Command {
@@ -26,13 +24,12 @@ once, alone on stdout; only its SHA-256 is stored, so it cannot be shown again.`
 			if email == "" {
 				return usagef("token issue needs --user EMAIL")
 			}
-			var admin ports.Admin
-			stop, err := e.openService(cmd.Context(), &admin)
+			p, close, err := e.openMigrated(cmd.Context())
 			if err != nil {
 				return err
 			}
-			defer stop()
-			token, err := admin.IssueToken(cmd.Context(), email)
+			defer close()
+			token, err := p.Admin.IssueToken(cmd.Context(), email)
 			if err != nil {
 				return userError(err, email)
 			}

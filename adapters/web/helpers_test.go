@@ -54,7 +54,7 @@ type site struct {
 func newSite(t *testing.T, d web.Deps) *site {
 	t.Helper()
 	db := testdb.SQLite(t)
-	if _, err := fixture.Import(context.Background(), db, fixture.Demo()); err != nil {
+	if _, err := gormstore.NewRecords(db).Import(context.Background(), fixture.Demo()); err != nil {
 		t.Fatalf("import demo: %v", err)
 	}
 	svc := usecase.New(usecase.Deps{

@@ -3,12 +3,11 @@ package usecase
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 
 	"supportdesk/core"
 	"supportdesk/core/canon"
+	"supportdesk/core/credential"
 	"supportdesk/core/reference"
 	"supportdesk/core/support"
 	"supportdesk/ports"
@@ -52,15 +51,11 @@ func (s *Service) ActorByEmail(ctx context.Context, email string) (ports.Actor, 
 	return s.users.ByEmail(ctx, email)
 }
 
-// IssueToken implements ports.Admin: 32 random bytes, URL-safe base64,
-// prefixed so a leaked token is recognisable; only the hash is stored.
+// IssueToken implements ports.Admin: a credential.NewToken, of which only
+// the hash is stored.
 func (s *Service) IssueToken(ctx context.Context, email string) (string, error) {
-	var b [32]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", core.Wrap(core.KindInternal, err, "make token")
-	}
-	token := "sdt_" + base64.RawURLEncoding.EncodeToString(b[:])
-	if _, err := s.users.IssueToken(ctx, email, HashToken(token)); err != nil {
+	token := credential.NewToken()
+	if _, err := s.users.IssueToken(ctx, email, credential.Hash(token)); err != nil {
 		return "", err
 	}
 	return token, nil

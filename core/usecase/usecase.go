@@ -5,8 +5,6 @@ package usecase
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"strings"
 	"time"
@@ -14,6 +12,7 @@ import (
 	"supportdesk/core"
 	"supportdesk/core/access"
 	"supportdesk/core/audit"
+	"supportdesk/core/credential"
 	"supportdesk/core/envelope"
 	"supportdesk/core/event"
 	"supportdesk/core/reference"
@@ -30,6 +29,7 @@ type Service struct {
 	users       ports.Users
 	directory   ports.Directory
 	idempotency ports.IdempotencyKeys
+	limiter     ports.RateLimiter
 	clock       ports.Clock
 	ids         ports.IDs
 	// Hooks hear what the service does, for logs and metrics.
@@ -59,8 +59,10 @@ type Deps struct {
 	// Directory is only needed by the web UI's tenant list.
 	Directory   ports.Directory
 	Idempotency ports.IdempotencyKeys
-	Clock       ports.Clock
-	IDs         ports.IDs
+	// Limiter bounds create attempts per user; nil means no limit.
+	Limiter ports.RateLimiter
+	Clock   ports.Clock
+	IDs     ports.IDs
 }
 
 // New returns a Service over d.
@@ -68,15 +70,8 @@ func New(d Deps) *Service {
 	return &Service{
 		requests: d.Requests, grants: d.Grants, contexts: d.Contexts,
 		diagnostics: d.Diagnostics, users: d.Users, directory: d.Directory, idempotency: d.Idempotency,
-		clock: d.Clock, ids: d.IDs,
+		limiter: d.Limiter, clock: d.Clock, ids: d.IDs,
 	}
-}
-
-// HashToken returns the stored form of an API token: hex SHA-256. Tokens
-// are long random strings, so a fast hash is enough; only hashes are stored.
-func HashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
 }
 
 // Authenticate returns the user owning token, or a KindUnauthenticated error.
@@ -84,7 +79,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (ports.Actor, 
 	if token == "" {
 		return ports.Actor{}, core.Errorf(core.KindUnauthenticated, "a bearer token is required")
 	}
-	return s.users.ByTokenHash(ctx, HashToken(token))
+	return s.users.ByTokenHash(ctx, credential.Hash(token))
 }
 
 // errNotFound is the one answer for a target that does not exist or that

@@ -13,6 +13,7 @@ import (
 	"supportdesk/core"
 	"supportdesk/core/access"
 	"supportdesk/core/audit"
+	"supportdesk/core/credential"
 	"supportdesk/core/envelope"
 	"supportdesk/core/event"
 	"supportdesk/core/reference"
@@ -65,7 +66,7 @@ func (w *world) Bundle(_ context.Context, s envelope.Scope) (envelope.Bundle, er
 }
 
 func (w *world) ByTokenHash(_ context.Context, hash string) (ports.Actor, error) {
-	if hash == HashToken("good-token") {
+	if hash == credential.Hash("good-token") {
 		return ports.Actor{ID: "owner"}, nil
 	}
 	return ports.Actor{}, core.Errorf(core.KindUnauthenticated, "invalid or expired token")

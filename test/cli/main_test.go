@@ -19,6 +19,7 @@ import (
 
 	"supportdesk/adapters/cli"
 	"supportdesk/adapters/gormstore"
+	"supportdesk/bootstrap"
 	"supportdesk/test/testdb"
 )
 
@@ -170,7 +171,7 @@ func runCLI(t *testing.T, args ...string) result {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	code := cli.Run(ctx, args, &stdout, &stderr)
+	code := cli.Run(ctx, bootstrap.NewCommands(&stderr), args, &stdout, &stderr)
 	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }
 

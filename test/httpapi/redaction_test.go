@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"supportdesk/adapters/fixture"
 	"supportdesk/adapters/gormstore"
 	"supportdesk/core/envelope"
+	"supportdesk/core/platform"
 	"supportdesk/core/usecase"
 )
 
@@ -55,7 +55,7 @@ func TestRedactionCanaries(t *testing.T) {
 		w := newWorld()
 		b := newBasic(w)
 		checked := w.at()
-		w.ProviderConnections = append(w.ProviderConnections, fixture.ProviderConnection{
+		w.ProviderConnections = append(w.ProviderConnections, platform.ProviderConnection{
 			ID: w.ids.NewID(), TenantID: b.tenant, Provider: "microsoft_graph", Status: "degraded", ConsentState: "granted",
 			LastCheckedAt: &checked, LastErrorCode: "unauthorized",
 			LastErrorMessage: "graph call failed: Authorization: Bearer " + secrets.next() +
@@ -64,7 +64,7 @@ func TestRedactionCanaries(t *testing.T) {
 				secrets.next(), secrets.next(), secrets.next())),
 		})
 		start := w.at()
-		w.OperationRuns = append(w.OperationRuns, fixture.OperationRun{
+		w.OperationRuns = append(w.OperationRuns, platform.OperationRun{
 			ID: w.ids.NewID(), TenantID: b.tenant, Type: "backup", Status: "completed", Outcome: "failed",
 			StartedAt: start, CompletedAt: &start, FailureCode: "auth_failed",
 			FailureMessage: "backup failed: token=" + secrets.next() + " rejected; jwt " + secrets.jwt() +
@@ -74,7 +74,7 @@ func TestRedactionCanaries(t *testing.T) {
 		})
 		failedRun := w.OperationRuns[len(w.OperationRuns)-1].ID
 		seededAudit := w.ids.NewID()
-		w.AuditEntries = append(w.AuditEntries, fixture.AuditEntry{
+		w.AuditEntries = append(w.AuditEntries, platform.AuditEntry{
 			ID: seededAudit, WorkspaceID: b.workspace, TenantID: b.tenant, ActorID: b.roles["owner"].id,
 			Action: "connection.updated", SubjectType: "provider_connection", SubjectID: "conn-1", OccurredAt: w.at(),
 			Metadata: []byte(fmt.Sprintf(`{"client_secret":%q,"detail":"Basic %s","plain":%q}`,

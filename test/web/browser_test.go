@@ -305,7 +305,7 @@ func TestBrowser(t *testing.T) {
 	for i, e := range testdb.Engines() {
 		t.Run(e.Name, func(t *testing.T) {
 			db := e.Open(t)
-			if _, err := fixture.Import(context.Background(), db, fixture.Demo()); err != nil {
+			if _, err := gormstore.NewRecords(db).Import(context.Background(), fixture.Demo()); err != nil {
 				t.Fatalf("import demo: %v", err)
 			}
 			// One set of screenshots is enough: the first engine's.
