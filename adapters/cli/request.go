@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
+	"supportdesk/adapters/requestjson"
 	"supportdesk/core"
 	"supportdesk/core/reference"
 	"supportdesk/core/support"
@@ -159,69 +160,13 @@ bytes unchanged, so its SHA-256 is the context_digest.`,
 				if !json.Valid(req.Context()) {
 					return fmt.Errorf("the stored context of %s is not valid JSON; run `supportdesk request verify %s`", ref, ref)
 				}
-				return writeJSON(e.stdout, toRequestJSON(req, true))
+				return writeJSON(e.stdout, requestjson.New(req, true))
 			}
 			return writeRequest(e.stdout, req)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object, the context envelope embedded verbatim")
 	return cmd
-}
-
-// requestJSON is the stable JSON form of a request for scripts, with the
-// members of GET /v1/support-requests/{reference}: every member is always
-// there, and optional text the operator left out is null, as in the API.
-type requestJSON struct {
-	Reference         string             `json:"reference"`
-	WorkspaceID       string             `json:"workspace_id"`
-	TenantID          string             `json:"tenant_id"`
-	PrimaryContext    primaryContextJSON `json:"primary_context"`
-	Severity          string             `json:"severity"`
-	Summary           string             `json:"summary"`
-	ReproductionNotes *string            `json:"reproduction_notes"`
-	ContactName       *string            `json:"contact_name"`
-	ContactEmail      *string            `json:"contact_email"`
-	CreatedBy         string             `json:"created_by"`
-	CreatedAt         string             `json:"created_at"`
-	AttachmentMode    string             `json:"attachment_mode"`
-	ContextDigest     string             `json:"context_digest"`
-	// Context is the stored envelope, byte for byte; list leaves it out.
-	Context json.RawMessage `json:"context,omitempty"`
-}
-
-type primaryContextJSON struct {
-	Type string `json:"type"`
-	ID   string `json:"id"`
-}
-
-func toRequestJSON(r *support.Request, withContext bool) requestJSON {
-	d := r.Details()
-	out := requestJSON{
-		Reference:         r.Reference().String(),
-		WorkspaceID:       r.WorkspaceID(),
-		TenantID:          r.TenantID(),
-		PrimaryContext:    primaryContextJSON{Type: string(r.PrimaryContext().Type), ID: r.PrimaryContext().ID},
-		Severity:          string(d.Severity),
-		Summary:           d.Summary,
-		ReproductionNotes: optional(d.ReproductionNotes),
-		ContactName:       optional(d.ContactName),
-		ContactEmail:      optional(d.ContactEmail),
-		CreatedBy:         r.CreatedBy(),
-		CreatedAt:         r.CreatedAt().UTC().Format(time.RFC3339Nano),
-		AttachmentMode:    string(r.AttachmentMode()),
-		ContextDigest:     r.ContextDigest(),
-	}
-	if withContext {
-		out.Context = r.Context()
-	}
-	return out
-}
-
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
 }
 
 // writeJSON writes v as one line. HTML escaping is off: it would rewrite
@@ -401,7 +346,7 @@ one JSON object per line, shaped like "request show --json" without "context".`,
 
 func writeJSONLines(w io.Writer, list []*support.Request) error {
 	for _, r := range list {
-		if err := writeJSON(w, toRequestJSON(r, false)); err != nil {
+		if err := writeJSON(w, requestjson.New(r, false)); err != nil {
 			return err
 		}
 	}

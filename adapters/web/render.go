@@ -2,15 +2,12 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -20,6 +17,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/template/html/v2"
 
+	"supportdesk/adapters/httpstatus"
 	"supportdesk/core"
 	"supportdesk/ports"
 )
@@ -119,36 +117,24 @@ func (s *site) render(c *fiber.Ctx, status int, name string, data any) error {
 // or the cause (SQL, stack) reaches the page, and the 404 for a tenant
 // that exists but is not yours is the 404 for one that does not exist.
 type errorPage struct {
-	Status  int
 	Heading string
 	Message string
 }
 
-var (
-	errorNotFound    = errorPage{fiber.StatusNotFound, "Page not found", "There is nothing here, or you do not have access to it. Check the address, or go back to your tenants."}
-	errorForbidden   = errorPage{fiber.StatusForbidden, "You do not have permission to do this", "Your role on this tenant does not allow this action. Ask a tenant owner or manager if you need it."}
-	errorCSRF        = errorPage{fiber.StatusForbidden, "This form has expired", "The form was too old or did not come from this site, so nothing was done. Go back, reload the page and try again."}
-	errorBadRequest  = errorPage{fiber.StatusBadRequest, "Something is wrong with this request", "The request could not be understood. Go back and try again."}
-	errorConflict    = errorPage{fiber.StatusConflict, "This is already being done", "The same request is still being processed. Wait a moment, then check before trying again."}
-	errorTooMany     = errorPage{fiber.StatusTooManyRequests, "Too many support requests", "You have sent many support requests in a short time. Wait a minute, then try again; nothing was sent this time."}
-	errorUnavailable = errorPage{fiber.StatusServiceUnavailable, "Service temporarily unavailable", "supportdesk cannot reach its database right now. Nothing was changed. Try again in a few seconds."}
-	errorInternal    = errorPage{fiber.StatusInternalServerError, "Something went wrong", "An unexpected error occurred and has been logged. Try again, and ask support if it keeps happening."}
-)
-
-// errorPageByKind is the one table from a core error kind to the page
-// (and so the status) the web UI answers with.
-var errorPageByKind = map[core.Kind]errorPage{
-	core.KindInvalid:     errorBadRequest,
-	core.KindNotFound:    errorNotFound,
-	core.KindForbidden:   errorForbidden,
-	core.KindConflict:    errorConflict,
-	core.KindRateLimited: errorTooMany,
-	core.KindUnavailable: errorUnavailable,
-	core.KindInternal:    errorInternal,
+// errorPages is the page of each status a core error gets; the status is
+// httpstatus.For's, as in the API.
+var errorPages = map[int]errorPage{
+	fiber.StatusNotFound:            {"Page not found", "There is nothing here, or you do not have access to it. Check the address, or go back to your tenants."},
+	fiber.StatusForbidden:           {"You do not have permission to do this", "Your role on this tenant does not allow this action. Ask a tenant owner or manager if you need it."},
+	fiber.StatusUnprocessableEntity: {"Something is wrong with this request", "The request could not be understood. Go back and try again."},
+	fiber.StatusConflict:            {"This is already being done", "The same request is still being processed. Wait a moment, then check before trying again."},
+	fiber.StatusTooManyRequests:     {"Too many support requests", "You have sent many support requests in a short time. Wait a minute, then try again; nothing was sent this time."},
+	fiber.StatusServiceUnavailable:  {"Service temporarily unavailable", "supportdesk cannot reach its database right now. Nothing was changed. Try again in a few seconds."},
+	fiber.StatusInternalServerError: {"Something went wrong", "An unexpected error occurred and has been logged. Try again, and ask support if it keeps happening."},
 }
 
-// retryAfterSeconds is what a 503 page asks to wait.
-const retryAfterSeconds = 5
+// errorCSRF is the 403 page of a form whose CSRF token does not match.
+var errorCSRF = errorPage{"This form has expired", "The form was too old or did not come from this site, so nothing was done. Go back, reload the page and try again."}
 
 // errorData is an error page.
 type errorData struct {
@@ -156,42 +142,35 @@ type errorData struct {
 	Error errorPage
 }
 
-// fail answers a request whose handler returned err with the matching
-// error page; server errors are logged with their cause.
+// fail answers a request whose handler returned err with the error page
+// of its status, decided as the API decides it; server errors are logged
+// with their cause.
 func (s *site) fail(c *fiber.Ctx, sess *session, err error) error {
-	kind := core.KindOf(err)
-	if kind == core.KindInternal && errors.Is(err, context.DeadlineExceeded) {
-		// The page's deadline ran out below the use case, most likely in a
-		// slow database: the same advice as an unreachable one.
-		kind = core.KindUnavailable
-	}
-	if kind == core.KindUnauthenticated {
+	a := httpstatus.For(c.UserContext(), err)
+	if a.Kind == core.KindUnauthenticated {
 		return s.toSignin(c)
 	}
-	p, ok := errorPageByKind[kind]
-	if !ok {
-		p = errorInternal
+	status := a.Status
+	if _, ok := errorPages[status]; !ok {
+		status = fiber.StatusInternalServerError
 	}
-	if p.Status >= fiber.StatusInternalServerError {
+	if status >= fiber.StatusInternalServerError {
 		level := slog.LevelError
-		if p.Status == fiber.StatusServiceUnavailable {
+		if status == fiber.StatusServiceUnavailable {
 			level = slog.LevelWarn
 		}
 		s.log.Log(c.UserContext(), level, "web page failed",
-			"method", c.Method(), "route", c.Route().Path, "status", p.Status, "error", err)
+			"method", c.Method(), "route", c.Route().Path, "status", status, "error", err)
 	}
-	if wait := core.RetryAfterOf(err); wait > 0 {
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	if a.RetryAfter > 0 {
+		c.Set(fiber.HeaderRetryAfter, httpstatus.RetryAfter(a.RetryAfter))
 	}
-	return s.renderError(c, sess, p)
+	return s.renderError(c, sess, status, errorPages[status])
 }
 
-// renderError renders an error page.
-func (s *site) renderError(c *fiber.Ctx, sess *session, p errorPage) error {
-	if p.Status == fiber.StatusServiceUnavailable && len(c.Response().Header.Peek(fiber.HeaderRetryAfter)) == 0 {
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(retryAfterSeconds))
-	}
-	return s.render(c, p.Status, "error", errorData{page: s.page(sess, p.Heading), Error: p})
+// renderError renders an error page with status.
+func (s *site) renderError(c *fiber.Ctx, sess *session, status int, p errorPage) error {
+	return s.render(c, status, "error", errorData{page: s.page(sess, p.Heading), Error: p})
 }
 
 // templateFuncs are the helpers the templates use.

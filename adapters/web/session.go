@@ -92,7 +92,7 @@ func (s *site) private(h handler) fiber.Handler {
 			return s.fail(c, nil, err)
 		}
 		if c.Method() == fiber.MethodPost && !tokensEqual(sess.csrf, c.FormValue(csrfField)) {
-			return s.renderError(c, sess, errorCSRF)
+			return s.renderError(c, sess, fiber.StatusForbidden, errorCSRF)
 		}
 		if err := h(c, sess); err != nil {
 			return s.fail(c, sess, err)
@@ -197,7 +197,7 @@ func (s *site) renderSignin(c *fiber.Ctx, status int, next, errMsg string) error
 // signin exchanges an API token for a session.
 func (s *site) signin(c *fiber.Ctx, _ *session) error {
 	if !tokensEqual(c.Cookies(signinCookie), c.FormValue(csrfField)) {
-		return s.renderError(c, nil, errorCSRF)
+		return s.renderError(c, nil, fiber.StatusForbidden, errorCSRF)
 	}
 	next := localPath(c.FormValue("next"))
 	token := strings.TrimSpace(c.FormValue("token"))

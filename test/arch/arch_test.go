@@ -68,11 +68,14 @@ func TestCoreAndPortsArePure(t *testing.T) {
 		})
 }
 
-// The adapters, by side. fixture reads a file format into core records; it
-// is neither side's storage.
+// The adapters, by side, and the small packages the inbound ones share:
+// fixture reads a file format into core records, httpstatus is the one
+// error → status policy of the API and the web UI, requestjson the one
+// JSON form of a request of the API and the CLI.
 var (
 	inbound  = []string{"cli", "httpapi", "web"}
 	outbound = []string{"gormstore", "memory", "logging", "metrics", "ratelimit", "system"}
+	shared   = []string{"fixture", "httpstatus", "requestjson"}
 )
 
 func adapter(names []string) func(string) bool {
@@ -86,9 +89,20 @@ func TestInboundAdaptersImportNoOutboundOne(t *testing.T) {
 		adapter(inbound), adapter(outbound))
 }
 
-func TestFixtureReaderImportsNoOtherAdapter(t *testing.T) {
-	check(t, deps(t), "the fixture reader knows no storage",
-		adapter([]string{"fixture"}), adapter(append(slices.Clone(inbound), outbound...)))
+func TestSharedPackagesImportNoAdapter(t *testing.T) {
+	check(t, deps(t), "what the inbound adapters share depends on no adapter",
+		adapter(shared), adapter(append(slices.Clone(inbound), outbound...)))
+}
+
+// Every adapter is on one side or shared, so that a new one is placed
+// deliberately.
+func TestEveryAdapterIsPlaced(t *testing.T) {
+	known := adapter(append(append(slices.Clone(inbound), outbound...), shared...))
+	for pkg := range deps(t) {
+		if under(pkg, module+"/adapters") && !known(pkg) {
+			t.Errorf("%s is neither an inbound nor an outbound adapter nor shared: add it to test/arch", pkg)
+		}
+	}
 }
 
 func TestNoAdapterImportsBootstrap(t *testing.T) {

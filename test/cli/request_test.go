@@ -12,6 +12,7 @@ import (
 
 	"supportdesk/adapters/cli"
 	"supportdesk/adapters/gormstore"
+	"supportdesk/core"
 	"supportdesk/core/canon"
 	"supportdesk/core/reference"
 	"supportdesk/ports"
@@ -443,7 +444,7 @@ FROM support_requests WHERE reference = ?`, src).Scan(&row).Error
 	if err != nil {
 		t.Fatal(err)
 	}
-	at := time.Now().Add(-age).UTC().Truncate(time.Microsecond)
+	at := core.StoredTime(time.Now().Add(-age))
 	ref := newReference(t, at)
 	err = d.sql(t).Gorm().Exec(`INSERT INTO support_requests (reference, workspace_id, tenant_id, context_type, context_id,
 	severity, summary, reproduction_notes, contact_name, contact_email, created_by, created_at, attachment_mode, context, context_digest)

@@ -41,7 +41,7 @@ func (h *harness) idempotencyLifecycle(t *testing.T) {
 	user, tn := w.UserIDs[0], w.Tenants[0]
 	long := "k-" + uuid.NewString()
 	held, fresh := h.claim(t, user, long, record("fp-1", claimTime), claimTime.Add(-time.Minute))
-	if !fresh || held.Reference != "" || !held.CreatedAt.Equal(claimTime.Truncate(time.Microsecond)) {
+	if !fresh || held.Reference != "" || !held.CreatedAt.Equal(core.StoredTime(claimTime)) {
 		t.Fatalf("first claim = %+v, fresh %v", held, fresh)
 	}
 	// While in flight, the key is held by the first claim.

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/fx"
 
 	"supportdesk/adapters/gormstore"
+	"supportdesk/core"
 	"supportdesk/core/envelope"
 	"supportdesk/ports"
 	"supportdesk/test/testdb"
@@ -177,7 +178,7 @@ func TestExpiredKeyCreatesAgain(t *testing.T) {
 		owner := b.roles["owner"].token
 		first := createdOf(t, s.postKey(t, path, owner, "old-key", obj(sev, sum)))
 		testdb.Exec(t, db, `UPDATE idempotency_keys SET expires_at = ? WHERE key = ?`,
-			time.Now().UTC().Truncate(time.Microsecond).Add(-time.Minute), "old-key")
+			core.StoredTime(time.Now()).Add(-time.Minute), "old-key")
 
 		fresh := createdOf(t, s.postKey(t, path, owner, "old-key", obj(sev, sum)))
 		if fresh.Reference == first.Reference {
