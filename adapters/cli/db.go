@@ -28,36 +28,30 @@ func newMigrate(e *env) *cobra.Command {
 }
 
 func (e *env) runMigrate(ctx context.Context) error {
-	p, close, err := e.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer close()
-	if err := p.Schema.Migrate(ctx); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "%s database is up to date\n", p.Schema.Engine())
-	return nil
+	return e.withService(ctx, false, func(p Ports) error {
+		if err := p.Schema.Migrate(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s database is up to date\n", p.Schema.Engine())
+		return nil
+	})
 }
 
 func (e *env) runMigrateStatus(ctx context.Context) error {
-	p, close, err := e.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer close()
-	list, err := p.Schema.Migrations(ctx)
-	if err != nil {
-		return err
-	}
-	for _, m := range list {
-		state := "pending"
-		if m.Applied {
-			state = "applied " + m.AppliedAt.UTC().Format(timeLayout)
+	return e.withService(ctx, false, func(p Ports) error {
+		list, err := p.Schema.Migrations(ctx)
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(e.stdout, "%05d  %-32s %s\n", m.Version, m.Name, state)
-	}
-	return nil
+		for _, m := range list {
+			state := "pending"
+			if m.Applied {
+				state = "applied " + m.AppliedAt.UTC().Format(timeLayout)
+			}
+			fmt.Fprintf(e.stdout, "%05d  %-32s %s\n", m.Version, m.Name, state)
+		}
+		return nil
+	})
 }
 
 // seedOptions are the flags of seed.
@@ -96,18 +90,15 @@ func (e *env) runSeed(ctx context.Context, opts seedOptions) error {
 			return err
 		}
 	}
-	p, close, err := e.open(ctx)
-	if err != nil {
-		return err
-	}
-	defer close()
-	if err := p.Schema.Migrate(ctx); err != nil {
-		return err
-	}
-	counts, err := p.Records.Import(ctx, records)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "imported %s\n", counts)
-	return nil
+	return e.withService(ctx, false, func(p Ports) error {
+		if err := p.Schema.Migrate(ctx); err != nil {
+			return err
+		}
+		counts, err := p.Records.Import(ctx, records)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "imported %s\n", counts)
+		return nil
+	})
 }

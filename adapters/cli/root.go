@@ -132,26 +132,24 @@ func wrapArgs(c *cobra.Command) {
 	}
 }
 
-// open starts the service for a command; close releases the database.
-func (e *env) open(ctx context.Context) (p Ports, close func(), err error) {
-	return e.backend.Open(ctx, e.settings)
-}
-
-// openMigrated is open for a command that needs the schema: it refuses a
-// database with pending migrations, on which the command would otherwise
-// fail on a missing table with nothing but "internal error".
-func (e *env) openMigrated(ctx context.Context) (p Ports, close func(), err error) {
-	p, close, err = e.open(ctx)
+// withService runs f on the ports of the service opened for one command,
+// then releases the database. With migrated, a database with pending
+// migrations is refused first: the command would otherwise fail on a
+// missing table with nothing but "internal error".
+func (e *env) withService(ctx context.Context, migrated bool, f func(Ports) error) error {
+	p, close, err := e.backend.Open(ctx, e.settings)
 	if err != nil {
-		return Ports{}, nil, err
+		return err
 	}
-	ok, err := p.Schema.Migrated(ctx)
-	if err == nil && !ok {
-		err = fmt.Errorf("the %s database has pending migrations; run `supportdesk migrate` first", p.Schema.Engine())
+	defer close()
+	if migrated {
+		ok, err := p.Schema.Migrated(ctx)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("the %s database has pending migrations; run `supportdesk migrate` first", p.Schema.Engine())
+		}
 	}
-	if err != nil {
-		close()
-		return Ports{}, nil, err
-	}
-	return p, close, nil
+	return f(p)
 }

@@ -48,9 +48,5 @@ func (d *Directory) Tenants(ctx context.Context, userID string) ([]ports.TenantL
 	if err != nil {
 		return nil, unavailable(fmt.Errorf("list tenants of user: %w", err))
 	}
-	out := make([]ports.TenantListing, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, toCoreListing(r))
-	}
-	return out, nil
+	return toCore(rows, toCoreListing), nil
 }

@@ -107,9 +107,5 @@ func (s *Requests) List(ctx context.Context, f ports.ListFilter) ([]*support.Req
 	if err := q.Order("created_at DESC, reference DESC").Limit(f.EffectiveLimit()).Find(&rows).Error; err != nil {
 		return nil, unavailable(fmt.Errorf("list support requests: %w", err))
 	}
-	out := make([]*support.Request, 0, len(rows))
-	for _, row := range rows {
-		out = append(out, toCoreRequest(row))
-	}
-	return out, nil
+	return toCore(rows, toCoreRequest), nil
 }

@@ -271,10 +271,11 @@ func toCoreRun(row runRow) envelope.Run {
 	}
 }
 
-func toCoreRuns(rows []runRow) []envelope.Run {
-	out := make([]envelope.Run, 0, len(rows))
+// toCore converts each row with convert.
+func toCore[R, T any](rows []R, convert func(R) T) []T {
+	out := make([]T, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, toCoreRun(r))
+		out = append(out, convert(r))
 	}
 	return out
 }
@@ -305,12 +306,8 @@ type findingRow struct {
 	DetectedAt dbTime
 }
 
-func toCoreFindings(rows []findingRow) []envelope.Finding {
-	out := make([]envelope.Finding, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, envelope.Finding{ID: r.ID, Severity: r.Severity, Status: r.Status, Title: r.Title, DetectedAt: r.DetectedAt.Time})
-	}
-	return out
+func toCoreFinding(r findingRow) envelope.Finding {
+	return envelope.Finding{ID: r.ID, Severity: r.Severity, Status: r.Status, Title: r.Title, DetectedAt: r.DetectedAt.Time}
 }
 
 type reviewRow struct {
@@ -320,12 +317,8 @@ type reviewRow struct {
 	DueAt  dbTime
 }
 
-func toCoreReviews(rows []reviewRow) []envelope.Review {
-	out := make([]envelope.Review, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, envelope.Review{ID: r.ID, Status: r.Status, Title: r.Title, DueAt: r.DueAt.Time})
-	}
-	return out
+func toCoreReview(r reviewRow) envelope.Review {
+	return envelope.Review{ID: r.ID, Status: r.Status, Title: r.Title, DueAt: r.DueAt.Time}
 }
 
 type reportRow struct {
@@ -335,12 +328,8 @@ type reportRow struct {
 	GeneratedAt dbTime
 }
 
-func toCoreReports(rows []reportRow) []envelope.Report {
-	out := make([]envelope.Report, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, envelope.Report{ID: r.ID, Kind: r.Kind, Status: r.Status, GeneratedAt: r.GeneratedAt.Time})
-	}
-	return out
+func toCoreReport(r reportRow) envelope.Report {
+	return envelope.Report{ID: r.ID, Kind: r.Kind, Status: r.Status, GeneratedAt: r.GeneratedAt.Time}
 }
 
 type auditItemRow struct {
@@ -352,15 +341,11 @@ type auditItemRow struct {
 	OccurredAt  dbTime
 }
 
-func toCoreAuditItems(rows []auditItemRow) []envelope.AuditItem {
-	out := make([]envelope.AuditItem, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, envelope.AuditItem{
-			ID: r.ID, Action: r.Action, ActorID: r.ActorID, SubjectType: r.SubjectType,
-			SubjectID: r.SubjectID, OccurredAt: r.OccurredAt.Time,
-		})
+func toCoreAuditItem(r auditItemRow) envelope.AuditItem {
+	return envelope.AuditItem{
+		ID: r.ID, Action: r.Action, ActorID: r.ActorID, SubjectType: r.SubjectType,
+		SubjectID: r.SubjectID, OccurredAt: r.OccurredAt.Time,
 	}
-	return out
 }
 
 // countRow is one group of a GROUP BY count.

@@ -6,16 +6,17 @@ import (
 	"embed"
 	"encoding/hex"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
-	"github.com/gofiber/template/html/v2"
 
 	"supportdesk/adapters/httpstatus"
 	"supportdesk/core"
@@ -31,12 +32,17 @@ var staticFiles embed.FS
 // staticPrefix is where the embedded CSS and JavaScript are served.
 const staticPrefix = "/static"
 
-// layout wraps every page.
-const layout = "layout"
+// The templates every page is made of: the layout wraps each page, whose
+// own template is named content, and the partials are shared.
+const (
+	layoutFile   = "layout.html"
+	partialsFile = "partials.html"
+)
 
-// views renders the embedded templates through Fiber's html engine.
+// views holds each page's template, parsed once: the layout and the
+// partials with the page's file as its content.
 type views struct {
-	engine *html.Engine
+	pages  map[string]*template.Template
 	assets assets
 }
 
@@ -53,12 +59,30 @@ func mustLoadViews() *views {
 	if err != nil {
 		panic(fmt.Sprintf("web: templates: %v", err))
 	}
-	engine := html.NewFileSystem(http.FS(sub), ".html")
-	engine.AddFuncMap(templateFuncs)
-	if err := engine.Load(); err != nil {
+	base, err := template.New(layoutFile).Funcs(templateFuncs).ParseFS(sub, layoutFile, partialsFile)
+	if err != nil {
 		panic(fmt.Sprintf("web: parse templates: %v", err))
 	}
-	return &views{engine: engine, assets: assets{CSS: assetURL("app.css"), JS: assetURL("app.js")}}
+	files, err := fs.Glob(sub, "*.html")
+	if err != nil {
+		panic(fmt.Sprintf("web: templates: %v", err))
+	}
+	v := &views{pages: map[string]*template.Template{}, assets: assets{CSS: assetURL("app.css"), JS: assetURL("app.js")}}
+	for _, f := range files {
+		if f == layoutFile || f == partialsFile {
+			continue
+		}
+		text, err := fs.ReadFile(sub, f)
+		if err != nil {
+			panic(fmt.Sprintf("web: template %s: %v", f, err))
+		}
+		page := template.Must(base.Clone())
+		if _, err := page.New("content").Parse(string(text)); err != nil {
+			panic(fmt.Sprintf("web: parse template %s: %v", f, err))
+		}
+		v.pages[strings.TrimSuffix(path.Base(f), ".html")] = page
+	}
+	return v
 }
 
 func assetURL(name string) string {
@@ -103,7 +127,14 @@ func (s *site) page(sess *session, title string) page {
 // buffer first, so a template failure never sends half a page.
 func (s *site) render(c *fiber.Ctx, status int, name string, data any) error {
 	var b bytes.Buffer
-	if err := s.views.engine.Render(&b, name, data, layout); err != nil {
+	t, ok := s.views.pages[name]
+	var err error
+	if !ok {
+		err = fmt.Errorf("no page template %q", name)
+	} else {
+		err = t.ExecuteTemplate(&b, layoutFile, data)
+	}
+	if err != nil {
 		s.log.ErrorContext(c.UserContext(), "render page", "template", name, "error", err)
 		c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
 		return c.Status(fiber.StatusInternalServerError).SendString("Internal server error")

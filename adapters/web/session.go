@@ -39,10 +39,10 @@ type session struct {
 // page; sess is nil on public pages.
 type handler func(c *fiber.Ctx, sess *session) error
 
-// randomToken returns 256 random bits, URL-safe.
+// randomToken returns 260 random bits as 52 base32 characters, safe in
+// URLs, cookies and forms: plenty for session ids and CSRF tokens.
 func randomToken() string {
-	// crypto/rand.Text gives 26 base32 characters (130 bits); two of them
-	// are plenty for session ids and CSRF tokens.
+	// crypto/rand.Text gives 26 base32 characters (130 bits).
 	return rand.Text() + rand.Text()
 }
 
