@@ -109,6 +109,7 @@ func serveHTTP(lc fx.Lifecycle, sd fx.Shutdowner, app *fiber.App, cfg Config, lo
 			return nil
 		},
 		OnStop: func(ctx context.Context) error {
+			log.Info("stopping: no new connections; in-flight requests finish")
 			return app.ShutdownWithContext(ctx)
 		},
 	})

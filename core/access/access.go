@@ -85,19 +85,17 @@ func (s Set) List() []Capability {
 	return out
 }
 
+// grants is the capability table of SPEC §3: what each tenant role grants.
+var grants = map[Role]Set{
+	RoleOwner:    NewSet(TenantView, OperationsView, SupportRequestsCreate, SupportDiagnosticsView),
+	RoleManager:  NewSet(TenantView, OperationsView, SupportRequestsCreate, SupportDiagnosticsView),
+	RoleOperator: NewSet(TenantView, OperationsView, SupportRequestsCreate),
+	RoleReadonly: NewSet(TenantView, OperationsView),
+}
+
 // CapabilitiesOf returns what role r grants (SPEC §3). An unknown or empty
 // role grants nothing.
-func CapabilitiesOf(r Role) Set {
-	switch r {
-	case RoleOwner, RoleManager:
-		return NewSet(TenantView, OperationsView, SupportRequestsCreate, SupportDiagnosticsView)
-	case RoleOperator:
-		return NewSet(TenantView, OperationsView, SupportRequestsCreate)
-	case RoleReadonly:
-		return NewSet(TenantView, OperationsView)
-	}
-	return Set{}
-}
+func CapabilitiesOf(r Role) Set { return grants[r] }
 
 // Grant is what storage knows about one user and one tenant (or one run):
 // whether the target exists and which memberships the user holds.

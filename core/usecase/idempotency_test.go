@@ -9,6 +9,7 @@ import (
 
 	"supportdesk/core"
 	"supportdesk/core/reference"
+	"supportdesk/core/support"
 	"supportdesk/ports"
 )
 
@@ -159,5 +160,41 @@ func TestIdempotencyConcurrentSameKey(t *testing.T) {
 	}
 	if n := len(d.requests(t)); n != 1 || len(seen) != 1 {
 		t.Fatalf("%d requests and %d distinct references, want 1 and 1", n, len(seen))
+	}
+}
+
+// The fingerprint covers the whole submission: a repeat under the same key
+// that differs in any input field, in the target's id or in its type is a
+// different request, refused, and stores nothing.
+func TestIdempotencyKeyWithAnyOtherField(t *testing.T) {
+	for name, change := range map[string]func(*ports.Submission){
+		"severity":           func(s *ports.Submission) { s.Input.Severity = "low" },
+		"summary":            func(s *ports.Submission) { s.Input.Summary = "Restores fail" },
+		"reproduction_notes": func(s *ports.Submission) { s.Input.ReproductionNotes = "step 2" },
+		"contact_name":       func(s *ports.Submission) { s.Input.ContactName = "Bo" },
+		"contact_email":      func(s *ports.Submission) { s.Input.ContactEmail = "bo@example.com" },
+		"target_id":          func(s *ports.Submission) { s.Target.ID = "t2" },
+		"entry context": func(s *ports.Submission) {
+			s.Target = support.PrimaryContext{Type: support.ContextOperationRun, ID: "r1"}
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s, d := newService(t)
+			d.world.tenants = []string{"t2"}
+			first := keyed("k6", "Backups fail")
+			first.Input.ReproductionNotes, first.Input.ContactName, first.Input.ContactEmail = "step 1", "Ada", "ada@example.com"
+			if _, err := s.Submit(context.Background(), first); err != nil {
+				t.Fatal(err)
+			}
+			again := first
+			change(&again)
+			_, err := s.Submit(context.Background(), again)
+			if core.KindOf(err) != core.KindInvalid || len(core.FieldsOf(err)) != 1 || core.FieldsOf(err)[0].Field != "Idempotency-Key" {
+				t.Fatalf("error = %v, want KindInvalid on Idempotency-Key", err)
+			}
+			if got := d.stored(t); got != [3]int{1, 1, 1} {
+				t.Fatalf("stored %v, want only the first request", got)
+			}
+		})
 	}
 }

@@ -22,17 +22,20 @@ import (
 )
 
 // world answers grants and snapshots for one workspace w1 with tenant t1
-// and its run r1; users hold the roles in tenantRoles.
+// (and any in tenants) and t1's run r1; users hold the roles in
+// tenantRoles on each tenant.
 type world struct {
 	tenantRoles map[string]access.Role
 	diagErr     error
+	// tenants are the tenants of w1 besides t1, with the same roles.
+	tenants []string
 }
 
 func (w *world) TenantGrant(_ context.Context, user, tenant string) (access.Grant, error) {
-	if tenant != "t1" {
+	if tenant != "t1" && !slices.Contains(w.tenants, tenant) {
 		return access.Grant{}, nil
 	}
-	g := access.Grant{Exists: true, WorkspaceID: "w1", TenantID: "t1", TenantRole: w.tenantRoles[user]}
+	g := access.Grant{Exists: true, WorkspaceID: "w1", TenantID: tenant, TenantRole: w.tenantRoles[user]}
 	if user != "outsider" {
 		g.WorkspaceRole = access.WorkspaceMember
 	}
