@@ -47,7 +47,7 @@ func ConfigFromEnv() (Config, error) {
 		RequestTimeout: httpapi.DefaultRequestTimeout,
 		SecureCookies:  os.Getenv("SUPPORTDESK_SECURE_COOKIES") == "true",
 	}
-	if v, ok := os.LookupEnv("SUPPORTDESK_CREATE_LIMIT"); ok {
+	if v := os.Getenv("SUPPORTDESK_CREATE_LIMIT"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
 			return Config{}, fmt.Errorf("SUPPORTDESK_CREATE_LIMIT must be a whole number of create attempts per user and minute, at least 1 (got %q)", v)

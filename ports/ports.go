@@ -111,6 +111,9 @@ type Admin interface {
 	List(ctx context.Context, f ListFilter) ([]*support.Request, error)
 	// Verify recomputes the digest of a stored envelope.
 	Verify(ctx context.Context, ref reference.Reference) (Verification, error)
+	// Names returns the names of the tenants (and workspaces) and the
+	// creators of requests, to show beside their ids.
+	Names(ctx context.Context, requests []*support.Request) (Names, error)
 	// ActorByEmail returns the user with this email, to act as in the CLI.
 	ActorByEmail(ctx context.Context, email string) (Actor, error)
 	// IssueToken makes a new API token for the user with this email and
@@ -211,11 +214,26 @@ type TenantListing struct {
 	Role          access.Role
 }
 
-// Directory lists what a user may browse.
+// Names are the names of tenants and users, by id, for people reading ids.
+type Names struct {
+	Tenants map[string]TenantName
+	Users   map[string]Actor
+}
+
+// TenantName is a tenant's name and its workspace's.
+type TenantName struct {
+	Name          string
+	WorkspaceName string
+}
+
+// Directory lists what a user may browse, and names what ids point at.
 type Directory interface {
 	// Tenants returns the tenants where userID holds both a workspace and a
 	// tenant membership, by workspace name, then tenant name.
 	Tenants(ctx context.Context, userID string) ([]TenantListing, error)
+	// Names returns the names of the tenants and users with these ids;
+	// an id that names nothing is left out.
+	Names(ctx context.Context, tenantIDs, userIDs []string) (Names, error)
 }
 
 // View is a redacted snapshot of a tenant (or one of its runs) with what

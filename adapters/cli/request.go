@@ -9,6 +9,7 @@ import (
 	"supportdesk/core"
 	"supportdesk/core/reference"
 	"supportdesk/core/support"
+	"supportdesk/ports"
 )
 
 // timeLayout is how times are shown to people: RFC 3339 in UTC, to the second.
@@ -68,6 +69,24 @@ func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	return enc.Encode(v)
+}
+
+// named is an id with what it names beside it, "id (name)", or the id
+// alone when the name is not known.
+func named(id, name string) string {
+	if name == "" {
+		return id
+	}
+	return id + " (" + name + ")"
+}
+
+// userLabel is "Name <email>" of user id, or "" if names lacks it.
+func userLabel(names ports.Names, id string) string {
+	u, ok := names.Users[id]
+	if !ok {
+		return ""
+	}
+	return u.Name + " <" + u.Email + ">"
 }
 
 func orNone(s string) string {

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -14,6 +15,8 @@ import (
 type createOptions struct {
 	as, tenant, run string
 	input           support.Input
+	// given tells whether a flag was on the command line, even empty.
+	given func(flag string) bool
 }
 
 func newRequestCreate(e *env) *cobra.Command {
@@ -26,7 +29,10 @@ user's capabilities: the same authorization, validation and context envelope
 as POST /v1/tenants/{id}/support-requests or /v1/operation-runs/{id}/support-requests.
 Prints the new reference.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return e.runCreate(cmd.Context(), opts) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts.given = cmd.Flags().Changed
+			return e.runCreate(cmd.Context(), opts)
+		},
 	}
 	f := cmd.Flags()
 	f.StringVar(&opts.as, "as", "", "email of the user to act as (required)")
@@ -40,11 +46,33 @@ Prints the new reference.`,
 	return cmd
 }
 
-func (e *env) runCreate(ctx context.Context, opts createOptions) error {
-	if opts.as == "" {
-		return usagef("request create needs --as EMAIL, the user to act as")
+// inWords joins items as a sentence does: "a", "a and b", "a, b and c".
+func inWords(items []string) string {
+	if len(items) == 1 {
+		return items[0]
 	}
-	if (opts.tenant == "") == (opts.run == "") {
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+func (e *env) runCreate(ctx context.Context, opts createOptions) error {
+	// Every missing flag is named at once. A --severity or --summary given
+	// empty is not missing: the use case says what it must be.
+	var missing []string
+	if opts.as == "" {
+		missing = append(missing, "--as EMAIL (the user to act as)")
+	}
+	if opts.tenant == "" && opts.run == "" {
+		missing = append(missing, "exactly one of --tenant ID or --run ID")
+	}
+	for _, f := range []struct{ name, usage string }{{"severity", "--severity S"}, {"summary", "--summary TEXT"}} {
+		if !opts.given(f.name) {
+			missing = append(missing, f.usage)
+		}
+	}
+	switch {
+	case len(missing) > 0:
+		return usagef("request create needs %s", inWords(missing))
+	case opts.tenant != "" && opts.run != "":
 		return usagef("request create needs exactly one of --tenant ID or --run ID")
 	}
 	target := support.PrimaryContext{Type: support.ContextTenant, ID: opts.tenant}

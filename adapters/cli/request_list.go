@@ -71,8 +71,11 @@ func (e *env) runList(ctx context.Context, opts listOptions) error {
 		}
 		if opts.asJSON {
 			err = writeJSONLines(e.stdout, list)
-		} else {
-			err = writeTable(e.stdout, list)
+		} else if len(list) > 0 {
+			var names ports.Names
+			if names, err = p.Admin.Names(ctx, list); err == nil {
+				err = writeTable(e.stdout, list, names)
+			}
 		}
 		if err != nil {
 			return err
@@ -96,26 +99,33 @@ func writeJSONLines(w io.Writer, list []*support.Request) error {
 	return nil
 }
 
-func writeTable(w io.Writer, list []*support.Request) error {
-	if len(list) == 0 {
-		return nil
-	}
+// writeTable prints list as a table for people, the tenant and the
+// creator named beside their ids.
+func writeTable(w io.Writer, list []*support.Request, names ports.Names) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "REFERENCE\tCREATED\tTENANT\tCONTEXT\tSEVERITY\tATTACHMENT\tSUMMARY")
+	fmt.Fprintln(tw, "REFERENCE\tCREATED\tTENANT\tCREATED BY\tCONTEXT\tSEVERITY\tATTACHMENT\tSUMMARY")
 	for _, r := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			r.Reference(), r.CreatedAt().UTC().Format(timeLayout), r.TenantID(),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+			r.Reference(), r.CreatedAt().UTC().Format(timeLayout),
+			cell(named(r.TenantID(), names.Tenants[r.TenantID()].Name), 0),
+			cell(named(r.CreatedBy(), userLabel(names, r.CreatedBy())), 0),
 			contextLabel(r.PrimaryContext()), r.Details().Severity, r.AttachmentMode(),
-			cut(r.Details().Summary, summaryWidth))
+			cell(r.Details().Summary, summaryWidth))
 	}
 	return tw.Flush()
 }
 
-// cut shortens s to at most n code points, ending with "…" when it had to.
-// Tabs, which summaries may hold, would split the table's cells.
-func cut(s string, n int) string {
-	s = strings.ReplaceAll(s, "\t", " ")
-	if utf8.RuneCountInString(s) <= n {
+// cell makes s one cell of the table: tabs and line breaks, which would
+// split cells and rows, become spaces, and with n > 0 it is cut to at most
+// n code points, ending with "…" when it had to be.
+func cell(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		if r == '\t' || r == '\n' || r == '\r' || r == '\u2028' || r == '\u2029' {
+			return ' '
+		}
+		return r
+	}, s)
+	if n <= 0 || utf8.RuneCountInString(s) <= n {
 		return s
 	}
 	return string([]rune(s)[:n-1]) + "…"

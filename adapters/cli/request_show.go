@@ -12,6 +12,7 @@ import (
 
 	"supportdesk/adapters/requestjson"
 	"supportdesk/core/support"
+	"supportdesk/ports"
 )
 
 // showOptions are the argument and flags of request show.
@@ -54,13 +55,18 @@ func (e *env) runShow(ctx context.Context, opts showOptions) error {
 			}
 			return writeJSON(e.stdout, requestjson.New(req, true))
 		}
-		return writeRequest(e.stdout, req)
+		names, err := p.Admin.Names(ctx, []*support.Request{req})
+		if err != nil {
+			return err
+		}
+		return writeRequest(e.stdout, req, names)
 	})
 }
 
-// writeRequest prints r for people: aligned fields, then the envelope
-// indented (or as stored, if it is no longer JSON).
-func writeRequest(w io.Writer, r *support.Request) error {
+// writeRequest prints r for people: aligned fields, the ids with the
+// names they point at, then the envelope indented (or as stored, if it is
+// no longer JSON).
+func writeRequest(w io.Writer, r *support.Request, names ports.Names) error {
 	d := r.Details()
 	contact := d.ContactName
 	switch {
@@ -72,9 +78,9 @@ func writeRequest(w io.Writer, r *support.Request) error {
 	fields := []struct{ label, value string }{
 		{"reference", r.Reference().String()},
 		{"created at", r.CreatedAt().UTC().Format(timeLayout)},
-		{"created by", r.CreatedBy()},
-		{"workspace", r.WorkspaceID()},
-		{"tenant", r.TenantID()},
+		{"created by", named(r.CreatedBy(), cell(userLabel(names, r.CreatedBy()), 0))},
+		{"workspace", named(r.WorkspaceID(), cell(names.Tenants[r.TenantID()].WorkspaceName, 0))},
+		{"tenant", named(r.TenantID(), cell(names.Tenants[r.TenantID()].Name, 0))},
 		{"context", contextLabel(r.PrimaryContext())},
 		{"severity", string(d.Severity)},
 		{"summary", d.Summary},
@@ -86,7 +92,7 @@ func writeRequest(w io.Writer, r *support.Request) error {
 	const width = len("reproduction notes") + 2
 	// Continuation lines of multi-line notes line up under the value.
 	indent := "\n" + strings.Repeat(" ", width)
-	lineBreaks := strings.NewReplacer("\r\n", indent, "\r", indent, "\n", indent)
+	lineBreaks := strings.NewReplacer("\r\n", indent, "\r", indent, "\n", indent, "\u2028", indent, "\u2029", indent)
 	var b strings.Builder
 	for _, f := range fields {
 		fmt.Fprintf(&b, "%-*s%s\n", width, f.label, lineBreaks.Replace(f.value))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 
 	"supportdesk/core"
 	"supportdesk/core/canon"
@@ -44,6 +45,20 @@ func (s *Service) Verify(ctx context.Context, ref reference.Reference) (ports.Ve
 		v.Canonical = err == nil && bytes.Equal(again, req.Context())
 	}
 	return v, nil
+}
+
+// Names implements ports.Admin.
+func (s *Service) Names(ctx context.Context, requests []*support.Request) (ports.Names, error) {
+	var tenants, users []string
+	for _, r := range requests {
+		if !slices.Contains(tenants, r.TenantID()) {
+			tenants = append(tenants, r.TenantID())
+		}
+		if !slices.Contains(users, r.CreatedBy()) {
+			users = append(users, r.CreatedBy())
+		}
+	}
+	return s.directory.Names(ctx, tenants, users)
 }
 
 // ActorByEmail implements ports.Admin.

@@ -117,7 +117,7 @@ func TestRequestCreate(t *testing.T) {
 				"contact_name must not contain control characters",
 				"contact_email must be a valid email address",
 			)
-			d.run(t, "request", "create", "--as", owner, "--tenant", initech).failsWith(t, cli.ExitFailure,
+			d.run(t, "request", "create", "--as", owner, "--tenant", initech, "--severity", "", "--summary", "").failsWith(t, cli.ExitFailure,
 				"severity is required", "summary is required")
 			d.run(t, "request", "create", "--as", owner, "--tenant", initech, "--severity", "low", "--summary", "a\x00b").
 				fails(t, cli.ExitFailure, "supportdesk: the request has invalid fields; summary must not contain NUL characters\n")
@@ -130,7 +130,14 @@ func TestRequestCreate(t *testing.T) {
 				want string
 			}{
 				{"no --as", []string{"--tenant", initech, "--severity", "low", "--summary", "x"},
-					"supportdesk: request create needs --as EMAIL, the user to act as\n"},
+					"supportdesk: request create needs --as EMAIL (the user to act as)\n"},
+				// Every missing flag is named at once.
+				{"no flags", nil,
+					"supportdesk: request create needs --as EMAIL (the user to act as), exactly one of --tenant ID or --run ID, --severity S and --summary TEXT\n"},
+				{"no severity and no summary", []string{"--as", owner, "--tenant", initech},
+					"supportdesk: request create needs --severity S and --summary TEXT\n"},
+				{"no --as and no summary", []string{"--run", initechRun, "--severity", "low"},
+					"supportdesk: request create needs --as EMAIL (the user to act as) and --summary TEXT\n"},
 				{"neither target", []string{"--as", owner, "--severity", "low", "--summary", "x"},
 					"supportdesk: request create needs exactly one of --tenant ID or --run ID\n"},
 				{"both targets", []string{"--as", owner, "--tenant", initech, "--run", initechRun, "--severity", "low", "--summary", "x"},
@@ -227,9 +234,9 @@ func TestRequestShow(t *testing.T) {
 			head := strings.Join([]string{
 				"reference           " + ref,
 				"created at          " + mustTime(t, s.CreatedAt).Format("2006-01-02T15:04:05Z"),
-				"created by          " + ownerID,
-				"workspace           " + acmeWorkspace,
-				"tenant              " + initech,
+				"created by          " + ownerID + " (Ann Owner <owner@acme.example>)",
+				"workspace           " + acmeWorkspace + " (Acme MSP)",
+				"tenant              " + initech + " (Initech & <Sons> Ltd)",
 				"context             tenant",
 				"severity            normal",
 				"summary             Tenant\tdashboard is slow",
@@ -405,6 +412,20 @@ func TestRequestList(t *testing.T) {
 					{"ATTACHMENT", want.mode}, {"SUMMARY", want.summary},
 				} {
 					// Every cell starts under its column's header.
+					if !strings.Contains(row, cell.value) || at(row, cell.value) != at(header, cell.col) {
+						t.Errorf("row %d: %q not under %s:\n%s\n%s", i, cell.value, cell.col, header, row)
+					}
+				}
+			}
+			// The tenant and the creator are named beside their ids, and the
+			// tenant name's line separator does not break the row.
+			for i, want := range []struct{ tenant, creator string }{
+				{umbrella + " (Umbrella)", globexOwnerID + " (Gina Globex <owner@globex.example>)"},
+				{hooli + " (Hooli)", ownerID + " (Ann Owner <owner@acme.example>)"},
+				{initech + " (Initech & <Sons> Ltd)", operatorID + " (Otto Operator <operator@acme.example>)"},
+			} {
+				row := lines[i+1]
+				for _, cell := range []struct{ col, value string }{{"TENANT", want.tenant}, {"CREATED BY", want.creator}} {
 					if !strings.Contains(row, cell.value) || at(row, cell.value) != at(header, cell.col) {
 						t.Errorf("row %d: %q not under %s:\n%s\n%s", i, cell.value, cell.col, header, row)
 					}
