@@ -7,6 +7,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"supportdesk/adapters/cli"
 )
 
 // runBinary runs the built supportdesk with SUPPORTDESK_DATABASE_URL set
@@ -84,6 +86,22 @@ func TestInvalidCreateLimitIsRefused(t *testing.T) {
 		cmd.Env = append(cleanEnv(), "SUPPORTDESK_DATABASE_URL="+d.url, "SUPPORTDESK_CREATE_LIMIT="+v)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("limit %q: %v\n%s", v, err, out)
+		}
+	}
+}
+
+// TestHelpIsSelfContained: the help of every command reads on its own, in
+// a clone that has no product specification beside it.
+func TestHelpIsSelfContained(t *testing.T) {
+	for _, args := range [][]string{{}, {"demo"}, {"serve"}, {"migrate"}, {"migrate", "status"}, {"seed"},
+		{"request"}, {"request", "create"}, {"request", "show"}, {"request", "list"}, {"request", "verify"},
+		{"token"}, {"token", "issue"}} {
+		r := runCLI(t, append(args, "--help")...)
+		if r.code != cli.ExitOK || !strings.Contains(r.stdout, "Usage:") {
+			t.Fatalf("%v --help: %s", args, r)
+		}
+		if strings.Contains(r.stdout, "SPEC") {
+			t.Errorf("%v --help refers to a specification the reader does not have:\n%s", args, r.stdout)
 		}
 	}
 }
