@@ -3,6 +3,7 @@ package bootstrap
 import (
 	"context"
 	"io"
+	"strings"
 	"testing"
 
 	"go.uber.org/fx"
@@ -86,5 +87,19 @@ func TestSwapRepositoryWithOneOption(t *testing.T) {
 	var rows int64
 	if err := db.Gorm().Raw(`SELECT count(*) FROM support_requests`).Scan(&rows).Error; err != nil || rows != 0 {
 		t.Fatalf("the database holds %d requests (%v), want 0", rows, err)
+	}
+}
+
+// Listening.Addr may be asked more than once, by anyone, once bound.
+func TestListeningAddrTwice(t *testing.T) {
+	var l *Listening
+	app := fx.New(Service(Config{DatabaseURL: testdb.SQLitePath(t), Addr: "127.0.0.1:0"}, io.Discard), HTTP(), fx.Populate(&l))
+	if err := app.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer app.Stop(context.Background())
+	first, second := l.Addr(), l.Addr()
+	if first == nil || first.String() != second.String() || strings.HasSuffix(first.String(), ":0") {
+		t.Fatalf("Addr() = %v, then %v; want the bound address twice", first, second)
 	}
 }
