@@ -3,6 +3,7 @@ package bootstrap
 import (
 	"context"
 	"io"
+	"strings"
 	"testing"
 
 	"go.uber.org/fx"
@@ -13,6 +14,16 @@ import (
 	"supportdesk/ports"
 	"supportdesk/test/testdb"
 )
+
+// InMemoryRequests swaps the support-request repository for the in-memory
+// fake, together with the idempotency keys whose claims its creations
+// complete: one fx option.
+func InMemoryRequests(store *memory.Store) fx.Option {
+	return fx.Options(
+		fx.Decorate(func(ports.SupportRequestRepository) ports.SupportRequestRepository { return store }),
+		fx.Decorate(func(ports.IdempotencyKeys) ports.IdempotencyKeys { return store }),
+	)
+}
 
 func TestAppGraphIsComplete(t *testing.T) {
 	cfg := Config{DatabaseURL: "unused.db", Addr: "127.0.0.1:0"}
@@ -70,8 +81,25 @@ func TestSwapRepositoryWithOneOption(t *testing.T) {
 	if n := len(store.Audit()); n != 1 {
 		t.Fatalf("the fake holds %d audit entries, want 1", n)
 	}
+	if n := len(store.Events()); n != 1 {
+		t.Fatalf("the fake holds %d outbox events, want 1", n)
+	}
 	var rows int64
 	if err := db.Gorm().Raw(`SELECT count(*) FROM support_requests`).Scan(&rows).Error; err != nil || rows != 0 {
 		t.Fatalf("the database holds %d requests (%v), want 0", rows, err)
+	}
+}
+
+// Listening.Addr may be asked more than once, by anyone, once bound.
+func TestListeningAddrTwice(t *testing.T) {
+	var l *Listening
+	app := fx.New(Service(Config{DatabaseURL: testdb.SQLitePath(t), Addr: "127.0.0.1:0"}, io.Discard), HTTP(), fx.Populate(&l))
+	if err := app.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer app.Stop(context.Background())
+	first, second := l.Addr(), l.Addr()
+	if first == nil || first.String() != second.String() || strings.HasSuffix(first.String(), ":0") {
+		t.Fatalf("Addr() = %v, then %v; want the bound address twice", first, second)
 	}
 }

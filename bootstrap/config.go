@@ -3,9 +3,13 @@
 package bootstrap
 
 import (
+	"cmp"
+	"fmt"
 	"os"
 	"strconv"
 	"time"
+
+	"supportdesk/adapters/httpapi"
 )
 
 // Config is what an operator can set, from the environment or flags.
@@ -23,7 +27,7 @@ type Config struct {
 	SecureCookies bool
 }
 
-// Defaults of SPEC §9 and §8.
+// Defaults of the settings an operator leaves unset.
 const (
 	DefaultDatabaseURL = "supportdesk.db"
 	DefaultAddr        = ":8080"
@@ -32,23 +36,23 @@ const (
 
 // ConfigFromEnv reads SUPPORTDESK_DATABASE_URL, SUPPORTDESK_ADDR,
 // SUPPORTDESK_CREATE_LIMIT and SUPPORTDESK_SECURE_COOKIES, falling back to
-// the defaults.
-func ConfigFromEnv() Config {
+// the defaults for those unset. A create limit that is not a whole number
+// of at least 1 is an error, not silently the default: an operator who set
+// it meant something.
+func ConfigFromEnv() (Config, error) {
 	c := Config{
-		DatabaseURL:    os.Getenv("SUPPORTDESK_DATABASE_URL"),
-		Addr:           os.Getenv("SUPPORTDESK_ADDR"),
+		DatabaseURL:    cmp.Or(os.Getenv("SUPPORTDESK_DATABASE_URL"), DefaultDatabaseURL),
+		Addr:           cmp.Or(os.Getenv("SUPPORTDESK_ADDR"), DefaultAddr),
 		CreateLimit:    DefaultCreateLimit,
-		RequestTimeout: 10 * time.Second,
+		RequestTimeout: httpapi.DefaultRequestTimeout,
+		SecureCookies:  os.Getenv("SUPPORTDESK_SECURE_COOKIES") == "true",
 	}
-	if c.DatabaseURL == "" {
-		c.DatabaseURL = DefaultDatabaseURL
-	}
-	if c.Addr == "" {
-		c.Addr = DefaultAddr
-	}
-	if n, err := strconv.Atoi(os.Getenv("SUPPORTDESK_CREATE_LIMIT")); err == nil && n > 0 {
+	if v := os.Getenv("SUPPORTDESK_CREATE_LIMIT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return Config{}, fmt.Errorf("SUPPORTDESK_CREATE_LIMIT must be a whole number of create attempts per user and minute, at least 1 (got %q)", v)
+		}
 		c.CreateLimit = n
 	}
-	c.SecureCookies = os.Getenv("SUPPORTDESK_SECURE_COOKIES") == "true"
-	return c
+	return c, nil
 }

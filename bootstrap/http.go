@@ -38,7 +38,6 @@ type appDeps struct {
 	Desk     ports.SupportDesk
 	Browser  ports.Browser
 	Sessions web.SessionStore
-	Limiter  ports.RateLimiter
 	DB       *gormstore.DB
 	Metrics  *metrics.Metrics
 	Config   Config
@@ -47,17 +46,16 @@ type appDeps struct {
 
 // newHTTPApp builds the one Fiber app: the JSON API under /v1 with the
 // operational endpoints, and the web UI beside it. Both take create
-// attempts from the same limiter, so a user's count is one.
+// attempts through the same use case, so a user's count is one.
 func newHTTPApp(d appDeps) *fiber.App {
 	app := httpapi.New(d.Desk, httpapi.Config{
 		RequestTimeout: d.Config.RequestTimeout,
-		Limiter:        d.Limiter,
 		Ready:          Readiness(d.DB),
 		Metrics:        d.Metrics,
 	}, d.Log)
 	web.Register(app, web.Deps{
-		Desk: d.Desk, Browser: d.Browser, Sessions: d.Sessions, Limiter: d.Limiter, Log: d.Log,
-		SecureCookies: d.Config.SecureCookies, RequestTimeout: d.Config.RequestTimeout,
+		Desk: d.Desk, Browser: d.Browser, Sessions: d.Sessions, Log: d.Log,
+		SecureCookies: d.Config.SecureCookies,
 	})
 	return app
 }
@@ -87,7 +85,10 @@ func Readiness(db *gormstore.DB) func(context.Context) error {
 }
 
 // Listening reports the address the server bound, once it has.
-type Listening struct{ addr chan net.Addr }
+type Listening struct {
+	bound chan struct{} // closed once addr is set
+	addr  net.Addr
+}
 
 func serveHTTP(lc fx.Lifecycle, sd fx.Shutdowner, app *fiber.App, cfg Config, log *slog.Logger, l *Listening) {
 	lc.Append(fx.Hook{
@@ -96,7 +97,8 @@ func serveHTTP(lc fx.Lifecycle, sd fx.Shutdowner, app *fiber.App, cfg Config, lo
 			if err != nil {
 				return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 			}
-			l.addr <- ln.Addr()
+			l.addr = ln.Addr()
+			close(l.bound)
 			log.Info("serving", "addr", ln.Addr().String())
 			go func() {
 				if err := app.Listener(ln); err != nil {
@@ -107,13 +109,17 @@ func serveHTTP(lc fx.Lifecycle, sd fx.Shutdowner, app *fiber.App, cfg Config, lo
 			return nil
 		},
 		OnStop: func(ctx context.Context) error {
+			log.Info("stopping: no new connections; in-flight requests finish")
 			return app.ShutdownWithContext(ctx)
 		},
 	})
 }
 
 // NewListening returns a Listening that the HTTP module reports to.
-func NewListening() *Listening { return &Listening{addr: make(chan net.Addr, 1)} }
+func NewListening() *Listening { return &Listening{bound: make(chan struct{})} }
 
-// Addr waits for the bound address.
-func (l *Listening) Addr() net.Addr { return <-l.addr }
+// Addr waits for the bound address and returns it, as often as asked.
+func (l *Listening) Addr() net.Addr {
+	<-l.bound
+	return l.addr
+}

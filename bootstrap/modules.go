@@ -7,7 +7,6 @@ import (
 	"go.uber.org/fx"
 
 	"supportdesk/adapters/gormstore"
-	"supportdesk/adapters/memory"
 	"supportdesk/adapters/metrics"
 	"supportdesk/adapters/ratelimit"
 	"supportdesk/adapters/system"
@@ -22,13 +21,14 @@ func Storage() fx.Option {
 		fx.Provide(
 			openDB,
 			fx.Annotate(gormstore.NewRequests, fx.As(new(ports.SupportRequestRepository))),
-			fx.Annotate(gormstore.NewAuditLog, fx.As(new(ports.AuditLogger))),
 			fx.Annotate(gormstore.NewGrants, fx.As(new(ports.CapabilityMap))),
 			fx.Annotate(gormstore.NewContexts, fx.As(new(ports.ContextReader))),
 			fx.Annotate(gormstore.NewDiagnostics, fx.As(new(ports.DiagnosticsBuilder))),
 			fx.Annotate(gormstore.NewUsers, fx.As(new(ports.Users))),
 			fx.Annotate(gormstore.NewDirectory, fx.As(new(ports.Directory))),
 			fx.Annotate(gormstore.NewIdempotencyKeys, fx.As(new(ports.IdempotencyKeys))),
+			fx.Annotate(gormstore.NewSchema, fx.As(new(ports.Schema))),
+			fx.Annotate(gormstore.NewRecords, fx.As(new(ports.RecordImporter))),
 		),
 	)
 }
@@ -90,13 +90,13 @@ func Core() fx.Option {
 type serviceDeps struct {
 	fx.In
 	Requests    ports.SupportRequestRepository
-	Audit       ports.AuditLogger
 	Grants      ports.CapabilityMap
 	Contexts    ports.ContextReader
 	Diagnostics ports.DiagnosticsBuilder
 	Users       ports.Users
 	Directory   ports.Directory
 	Idempotency ports.IdempotencyKeys
+	Limiter     ports.RateLimiter
 	Clock       ports.Clock
 	IDs         ports.IDs
 	Log         *slog.Logger
@@ -105,9 +105,9 @@ type serviceDeps struct {
 
 func newService(d serviceDeps) *usecase.Service {
 	s := usecase.New(usecase.Deps{
-		Requests: d.Requests, Audit: d.Audit, Grants: d.Grants, Contexts: d.Contexts,
+		Requests: d.Requests, Grants: d.Grants, Contexts: d.Contexts,
 		Diagnostics: d.Diagnostics, Users: d.Users, Directory: d.Directory,
-		Idempotency: d.Idempotency, Clock: d.Clock, IDs: d.IDs,
+		Idempotency: d.Idempotency, Limiter: d.Limiter, Clock: d.Clock, IDs: d.IDs,
 	})
 	s.Hooks.DiagnosticsFailed = func(ctx context.Context, err error) {
 		d.Log.WarnContext(ctx, "diagnostics bundle unavailable; attaching canonical context only", "error", err)
@@ -115,15 +115,4 @@ func newService(d serviceDeps) *usecase.Service {
 	s.Hooks.EnvelopeBuilt = d.Metrics.EnvelopeBuilt
 	s.Hooks.Created = d.Metrics.Created
 	return s
-}
-
-// InMemoryRequests swaps the support-request repository for the in-memory
-// fake, together with the writers that share its transactions: the audit
-// logger and the idempotency keys.
-func InMemoryRequests(store *memory.Store) fx.Option {
-	return fx.Options(
-		fx.Decorate(func(ports.SupportRequestRepository) ports.SupportRequestRepository { return store }),
-		fx.Decorate(func(ports.AuditLogger) ports.AuditLogger { return store }),
-		fx.Decorate(func(ports.IdempotencyKeys) ports.IdempotencyKeys { return store }),
-	)
 }

@@ -10,6 +10,7 @@ import (
 	"supportdesk/core/access"
 	"supportdesk/core/audit"
 	"supportdesk/core/envelope"
+	"supportdesk/core/event"
 	"supportdesk/core/reference"
 	"supportdesk/core/support"
 )
@@ -72,6 +73,11 @@ type SupportDesk interface {
 	// Authenticate returns the user owning an API token, or a
 	// KindUnauthenticated error.
 	Authenticate(ctx context.Context, token string) (Actor, error)
+	// AttemptCreate takes one create attempt of actor: the entry points
+	// call it for every authenticated create attempt, before reading the
+	// body, so that malformed attempts count too (the admin CLI does not).
+	// None left is a KindRateLimited error with RetryAfter.
+	AttemptCreate(ctx context.Context, actor Actor) error
 	// Submit authorizes, validates and creates a support request. Errors:
 	// KindNotFound, KindForbidden, KindInvalid, KindConflict, KindUnavailable.
 	Submit(ctx context.Context, s Submission) (*support.Request, error)
@@ -105,6 +111,9 @@ type Admin interface {
 	List(ctx context.Context, f ListFilter) ([]*support.Request, error)
 	// Verify recomputes the digest of a stored envelope.
 	Verify(ctx context.Context, ref reference.Reference) (Verification, error)
+	// Names returns the names of the tenants (and workspaces) and the
+	// creators of requests, to show beside their ids.
+	Names(ctx context.Context, requests []*support.Request) (Names, error)
 	// ActorByEmail returns the user with this email, to act as in the CLI.
 	ActorByEmail(ctx context.Context, email string) (Actor, error)
 	// IssueToken makes a new API token for the user with this email and
@@ -112,25 +121,41 @@ type Admin interface {
 	IssueToken(ctx context.Context, email string) (string, error)
 }
 
-// Tx is a storage transaction handed out by a SupportRequestRepository;
-// adapters of the same storage know its concrete type.
-type Tx any
+// Creation is everything one support request's creation writes, in one
+// transaction (SPEC §7): the request, its audit entry, its outbox event
+// and, with an Idempotency-Key, the completion of the key's claim. As one
+// value, storage can send all of it at once.
+type Creation struct {
+	Request *support.Request
+	Audit   audit.Entry
+	// Idempotency completes the claim of an Idempotency-Key with the
+	// request's reference; nil without a key.
+	Idempotency *KeyCompletion
+	Event       event.Event
+}
+
+// KeyCompletion names the claim of an Idempotency-Key that a creation
+// completes.
+type KeyCompletion struct {
+	UserID string
+	Key    string
+	// ClaimedAt is the claim's CreatedAt: which claim is meant, should
+	// another have taken the key over since.
+	ClaimedAt time.Time
+}
 
 // SupportRequestRepository stores support requests. There is no update
 // and no delete: a request is immutable.
 type SupportRequestRepository interface {
-	// Create stores r and, in the same transaction, runs inTx (which writes
-	// the audit entry); if inTx fails nothing is stored.
-	Create(ctx context.Context, r *support.Request, inTx func(Tx) error) error
+	// Create writes everything c holds in one transaction, all or nothing.
+	// Errors: KindConflict when the reference exists or the key's claim was
+	// taken over, KindUnavailable when storage cannot be reached,
+	// KindInternal otherwise.
+	Create(ctx context.Context, c Creation) error
 	// Get returns the request with reference ref, or a KindNotFound error.
 	Get(ctx context.Context, ref reference.Reference) (*support.Request, error)
 	// List returns requests newest first.
 	List(ctx context.Context, f ListFilter) ([]*support.Request, error)
-}
-
-// AuditLogger appends audit entries inside a repository's transaction.
-type AuditLogger interface {
-	Record(ctx context.Context, tx Tx, e audit.Entry) error
 }
 
 // CapabilityMap tells what a user may do on a tenant or an operation run.
@@ -189,11 +214,26 @@ type TenantListing struct {
 	Role          access.Role
 }
 
-// Directory lists what a user may browse.
+// Names are the names of tenants and users, by id, for people reading ids.
+type Names struct {
+	Tenants map[string]TenantName
+	Users   map[string]Actor
+}
+
+// TenantName is a tenant's name and its workspace's.
+type TenantName struct {
+	Name          string
+	WorkspaceName string
+}
+
+// Directory lists what a user may browse, and names what ids point at.
 type Directory interface {
 	// Tenants returns the tenants where userID holds both a workspace and a
 	// tenant membership, by workspace name, then tenant name.
 	Tenants(ctx context.Context, userID string) ([]TenantListing, error)
+	// Names returns the names of the tenants and users with these ids;
+	// an id that names nothing is left out.
+	Names(ctx context.Context, tenantIDs, userIDs []string) (Names, error)
 }
 
 // View is a redacted snapshot of a tenant (or one of its runs) with what
@@ -223,16 +263,14 @@ type IdempotencyRecord struct {
 }
 
 // IdempotencyKeys keeps Idempotency-Key records in storage, so that they
-// hold across restarts and across several server instances.
+// hold across restarts and across several server instances. A claim is
+// completed by the creation it was made for (Creation.Idempotency).
 type IdempotencyKeys interface {
 	// Claim records rec as in flight for (userID, key) unless a live record
 	// exists. It returns the record that now holds the key and whether it is
 	// rec. An expired record, or an in-flight one created before
 	// abandonedBefore (its server died), is replaced.
 	Claim(ctx context.Context, userID, key string, rec IdempotencyRecord, abandonedBefore time.Time) (IdempotencyRecord, bool, error)
-	// Complete sets the reference of the claim made at claimedAt, inside
-	// the request's transaction; KindConflict if the claim was taken over.
-	Complete(ctx context.Context, tx Tx, userID, key string, claimedAt time.Time, ref reference.Reference) error
 	// Release removes the in-flight claim made at claimedAt, after its
 	// submission failed.
 	Release(ctx context.Context, userID, key string, claimedAt time.Time) error

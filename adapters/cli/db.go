@@ -1,13 +1,14 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 
 	"github.com/spf13/cobra"
 
 	"supportdesk/adapters/fixture"
-	"supportdesk/adapters/gormstore"
+	"supportdesk/core/platform"
 )
 
 func newMigrate(e *env) *cobra.Command {
@@ -15,92 +16,89 @@ func newMigrate(e *env) *cobra.Command {
 		Use:   "migrate",
 		Short: "Apply pending database migrations",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			var db *gormstore.DB
-			stop, err := e.open(cmd.Context(), &db)
-			if err != nil {
-				return err
-			}
-			defer stop()
-			if err := db.Migrate(cmd.Context()); err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "%s database is up to date\n", db.Dialect())
-			return nil
-		},
+		RunE:  func(cmd *cobra.Command, _ []string) error { return e.runMigrate(cmd.Context()) },
 	}
 	cmd.AddCommand(&cobra.Command{
 		Use:   "status",
 		Short: "List migrations and whether each is applied",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			var db *gormstore.DB
-			stop, err := e.open(cmd.Context(), &db)
-			if err != nil {
-				return err
-			}
-			defer stop()
-			list, err := db.MigrationStatus(cmd.Context())
-			if err != nil {
-				return err
-			}
-			for _, m := range list {
-				state := "pending"
-				if m.Applied {
-					state = "applied " + m.AppliedAt.UTC().Format("2006-01-02T15:04:05Z")
-				}
-				fmt.Fprintf(e.stdout, "%05d  %-32s %s\n", m.Version, m.Name, state)
-			}
-			return nil
-		},
+		RunE:  func(cmd *cobra.Command, _ []string) error { return e.runMigrateStatus(cmd.Context()) },
 	})
 	return cmd
 }
 
+func (e *env) runMigrate(ctx context.Context) error {
+	return e.withService(ctx, false, func(p Ports) error {
+		if err := p.Schema.Migrate(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s database is up to date\n", p.Schema.Engine())
+		return nil
+	})
+}
+
+func (e *env) runMigrateStatus(ctx context.Context) error {
+	return e.withService(ctx, false, func(p Ports) error {
+		list, err := p.Schema.Migrations(ctx)
+		if err != nil {
+			return err
+		}
+		for _, m := range list {
+			state := "pending"
+			if m.Applied {
+				state = "applied " + m.AppliedAt.UTC().Format(timeLayout)
+			}
+			fmt.Fprintf(e.stdout, "%05d  %-32s %s\n", m.Version, m.Name, state)
+		}
+		return nil
+	})
+}
+
+// seedOptions are the flags of seed.
+type seedOptions struct {
+	file string
+	demo bool
+}
+
 func newSeed(e *env) *cobra.Command {
-	var (
-		file string
-		demo bool
-	)
+	var opts seedOptions
 	cmd := &cobra.Command{
 		Use:   "seed (--file F | --demo)",
-		Short: "Import a fixture file (SPEC §10) or the built-in demo data, in one transaction",
+		Short: "Import a fixture file or the built-in demo data, in one transaction",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if (file == "") == !demo {
-				return usagef("seed needs exactly one of --file F or --demo")
-			}
-			var f *fixture.File
-			if demo {
-				f = fixture.Demo()
-			} else {
-				r, err := os.Open(file)
-				if err != nil {
-					return fmt.Errorf("open fixture: %w", err)
-				}
-				defer r.Close()
-				if f, err = fixture.Parse(r); err != nil {
-					return err
-				}
-			}
-			var db *gormstore.DB
-			stop, err := e.open(cmd.Context(), &db)
-			if err != nil {
-				return err
-			}
-			defer stop()
-			if err := db.Migrate(cmd.Context()); err != nil {
-				return err
-			}
-			counts, err := fixture.Import(cmd.Context(), db, f)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "imported %s\n", counts)
-			return nil
-		},
+		RunE:  func(cmd *cobra.Command, _ []string) error { return e.runSeed(cmd.Context(), opts) },
 	}
-	cmd.Flags().StringVar(&file, "file", "", "fixture file to import")
-	cmd.Flags().BoolVar(&demo, "demo", false, "import the built-in demo data")
+	cmd.Flags().StringVar(&opts.file, "file", "", "fixture file to import")
+	cmd.Flags().BoolVar(&opts.demo, "demo", false, "import the built-in demo data")
 	return cmd
+}
+
+func (e *env) runSeed(ctx context.Context, opts seedOptions) error {
+	if (opts.file == "") == !opts.demo {
+		return usagef("seed needs exactly one of --file F or --demo")
+	}
+	var records *platform.Records
+	if opts.demo {
+		records = fixture.Demo()
+	} else {
+		r, err := os.Open(opts.file)
+		if err != nil {
+			return fmt.Errorf("open fixture: %w", err)
+		}
+		defer r.Close()
+		if records, err = fixture.Parse(r); err != nil {
+			return err
+		}
+	}
+	return e.withService(ctx, false, func(p Ports) error {
+		if err := p.Schema.Migrate(ctx); err != nil {
+			return err
+		}
+		counts, err := p.Records.Import(ctx, records)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "imported %s\n", counts)
+		return nil
+	})
 }

@@ -13,9 +13,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"supportdesk/adapters/fixture"
-	"supportdesk/adapters/gormstore"
-	"supportdesk/bootstrap"
 	"supportdesk/core/access"
+	"supportdesk/core/platform"
 	"supportdesk/core/redact"
 )
 
@@ -33,30 +32,31 @@ until Ctrl-C or SIGTERM.`,
 			return e.serve(cmd.Context(), e.startDemo)
 		},
 	}
-	cmd.Flags().StringVar(&e.cfg.Addr, "addr", e.cfg.Addr, "listen address (env SUPPORTDESK_ADDR)")
+	cmd.Flags().StringVar(&e.settings.Addr, "addr", e.settings.Addr, "listen address (env SUPPORTDESK_ADDR)")
 	return cmd
 }
 
 // startDemo loads the demo data unless an earlier run did, then prints the
 // guide. It runs once the server listens, so the printed URL is live.
-func (e *env) startDemo(ctx context.Context, db *gormstore.DB, l *bootstrap.Listening) error {
+func (e *env) startDemo(ctx context.Context, srv *Server) error {
 	demo := fixture.Demo()
-	loaded, err := fixture.Loaded(ctx, db)
+	loaded, err := srv.Records.HasWorkspace(ctx, fixture.DemoWorkspaceID)
 	if err != nil {
 		return err
 	}
 	status := "demo data already loaded; earlier requests are kept"
 	if !loaded {
-		counts, err := fixture.Import(ctx, db, demo)
+		counts, err := srv.Records.Import(ctx, demo)
 		if err != nil {
 			return err
 		}
 		status = "demo data loaded: " + counts.String()
 	}
+	engine := srv.Schema.Engine()
 	return writeDemoGuide(e.stdout, demoGuide{
-		url:      baseURL(l.Addr()),
-		database: e.describeDatabase(),
-		dbFlag:   e.databaseFlag(),
+		url:      baseURL(srv.Addr),
+		database: engine + " " + e.shownDatabaseURL(engine),
+		dbFlag:   e.databaseFlag(engine),
 		status:   status,
 		tenant:   tenantName(demo, fixture.DemoTenantID),
 	})
@@ -77,25 +77,20 @@ func baseURL(a net.Addr) string {
 	return "http://" + net.JoinHostPort(host, strconv.Itoa(tcp.Port))
 }
 
-// describeDatabase names the database for people.
-func (e *env) describeDatabase() string {
-	return string(gormstore.DialectOf(e.cfg.DatabaseURL)) + " " + e.shownDatabaseURL()
-}
-
 // databaseFlag is what the printed commands need to reach the same
 // database: nothing for the default file in the working directory.
-func (e *env) databaseFlag() string {
-	if e.cfg.DatabaseURL == bootstrap.DefaultDatabaseURL {
+func (e *env) databaseFlag(engine string) string {
+	if e.settings.DatabaseURL == e.settings.DefaultDatabaseURL {
 		return ""
 	}
-	return " --database-url " + shellQuote(e.shownDatabaseURL())
+	return " --database-url " + shellQuote(e.shownDatabaseURL(engine))
 }
 
 // shownDatabaseURL is the database URL as printed: a SQLite path made
 // absolute, a PostgreSQL URL without its credentials (the reader knows them).
-func (e *env) shownDatabaseURL() string {
-	url := e.cfg.DatabaseURL
-	if gormstore.DialectOf(url) == gormstore.Postgres {
+func (e *env) shownDatabaseURL(engine string) string {
+	url := e.settings.DatabaseURL
+	if engine == "postgres" {
 		red, _ := redact.String(url)
 		return red
 	}
@@ -106,7 +101,7 @@ func (e *env) shownDatabaseURL() string {
 }
 
 // tenantName returns the name of tenant id in f, or the id if f lacks it.
-func tenantName(f *fixture.File, id string) string {
+func tenantName(f *platform.Records, id string) string {
 	for _, t := range f.Tenants {
 		if t.ID == id {
 			return t.Name

@@ -1,32 +1,16 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
-	"math"
-	"strconv"
-	"strings"
-	"text/tabwriter"
-	"time"
-	"unicode/utf8"
 
-	"github.com/google/uuid"
 	"github.com/spf13/cobra"
 
-	"supportdesk/adapters/gormstore"
 	"supportdesk/core"
 	"supportdesk/core/reference"
 	"supportdesk/core/support"
 	"supportdesk/ports"
 )
-
-// summaryWidth is where the table cuts a summary, in code points, so that a
-// row stays on one line of a wide terminal.
-const summaryWidth = 48
 
 // timeLayout is how times are shown to people: RFC 3339 in UTC, to the second.
 const timeLayout = "2006-01-02T15:04:05Z"
@@ -49,85 +33,6 @@ func subcommandOnly(cmd *cobra.Command, args []string) error {
 		return usagef("unknown command %q for %q", args[0], cmd.CommandPath())
 	}
 	return nil
-}
-
-// openService starts the service modules like env.open and refuses a
-// database with pending migrations: the request commands would otherwise
-// fail on a missing table with nothing but "internal error".
-func (e *env) openService(ctx context.Context, targets ...any) (stop func(), err error) {
-	var db *gormstore.DB
-	stop, err = e.open(ctx, append(targets, &db)...)
-	if err != nil {
-		return nil, err
-	}
-	ok, err := db.Migrated(ctx)
-	if err == nil && !ok {
-		err = fmt.Errorf("the %s database has pending migrations; run `supportdesk migrate` first", db.Dialect())
-	}
-	if err != nil {
-		stop()
-		return nil, err
-	}
-	return stop, nil
-}
-
-func newRequestCreate(e *env) *cobra.Command {
-	var (
-		as, tenant, run string
-		in              support.Input
-	)
-	cmd := &cobra.Command{
-		Use:   "create --as EMAIL (--tenant ID | --run ID) --severity S --summary TEXT",
-		Short: "Create a support request as a user, through the same use case as the API",
-		Long: `Create a support request acting as the user with email --as, with that
-user's capabilities: the same authorization, validation and context envelope
-as POST /v1/tenants/{id}/support-requests or /v1/operation-runs/{id}/support-requests.
-Prints the new reference.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if as == "" {
-				return usagef("request create needs --as EMAIL, the user to act as")
-			}
-			if (tenant == "") == (run == "") {
-				return usagef("request create needs exactly one of --tenant ID or --run ID")
-			}
-			target := support.PrimaryContext{Type: support.ContextTenant, ID: tenant}
-			if run != "" {
-				target = support.PrimaryContext{Type: support.ContextOperationRun, ID: run}
-			}
-			var (
-				admin ports.Admin
-				desk  ports.SupportDesk
-			)
-			stop, err := e.openService(cmd.Context(), &admin, &desk)
-			if err != nil {
-				return err
-			}
-			defer stop()
-			actor, err := admin.ActorByEmail(cmd.Context(), as)
-			if err != nil {
-				return userError(err, as)
-			}
-			req, err := desk.Submit(cmd.Context(), ports.Submission{
-				Actor: actor, Target: target, Input: in, Channel: support.ChannelCLI,
-			})
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(e.stdout, req.Reference())
-			return nil
-		},
-	}
-	f := cmd.Flags()
-	f.StringVar(&as, "as", "", "email of the user to act as (required)")
-	f.StringVar(&tenant, "tenant", "", "tenant id: create from the tenant dashboard context")
-	f.StringVar(&run, "run", "", "operation run id: create from the run viewer context")
-	f.StringVar(&in.Severity, "severity", "", "low, normal, high or blocking (required)")
-	f.StringVar(&in.Summary, "summary", "", "one line, at most 200 characters (required)")
-	f.StringVar(&in.ReproductionNotes, "notes", "", "reproduction notes (reproduction_notes), at most 5,000 characters")
-	f.StringVar(&in.ContactName, "contact-name", "", "who support should contact (contact_name)")
-	f.StringVar(&in.ContactEmail, "contact-email", "", "where support should write (contact_email)")
-	return cmd
 }
 
 // userError names the email the user was looked up by when there is no
@@ -158,99 +63,6 @@ func parseReference(s string) (reference.Reference, error) {
 	return ref, nil
 }
 
-func newRequestShow(e *env) *cobra.Command {
-	var asJSON bool
-	cmd := &cobra.Command{
-		Use:   "show REF",
-		Short: "Show one support request with its context envelope",
-		Long: `Show one support request with its context envelope. With --json the
-output is one JSON object; its "context" member holds the stored envelope
-bytes unchanged, so its SHA-256 is the context_digest.`,
-		Args: oneReference,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ref, err := parseReference(args[0])
-			if err != nil {
-				return err
-			}
-			var admin ports.Admin
-			stop, err := e.openService(cmd.Context(), &admin)
-			if err != nil {
-				return err
-			}
-			defer stop()
-			req, err := admin.Show(cmd.Context(), ref)
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				if !json.Valid(req.Context()) {
-					return fmt.Errorf("the stored context of %s is not valid JSON; run `supportdesk request verify %s`", ref, ref)
-				}
-				return writeJSON(e.stdout, toRequestJSON(req, true))
-			}
-			return writeRequest(e.stdout, req)
-		},
-	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object, the context envelope embedded verbatim")
-	return cmd
-}
-
-// requestJSON is the stable JSON form of a request for scripts, with the
-// members of GET /v1/support-requests/{reference}: every member is always
-// there, and optional text the operator left out is null, as in the API.
-type requestJSON struct {
-	Reference         string             `json:"reference"`
-	WorkspaceID       string             `json:"workspace_id"`
-	TenantID          string             `json:"tenant_id"`
-	PrimaryContext    primaryContextJSON `json:"primary_context"`
-	Severity          string             `json:"severity"`
-	Summary           string             `json:"summary"`
-	ReproductionNotes *string            `json:"reproduction_notes"`
-	ContactName       *string            `json:"contact_name"`
-	ContactEmail      *string            `json:"contact_email"`
-	CreatedBy         string             `json:"created_by"`
-	CreatedAt         string             `json:"created_at"`
-	AttachmentMode    string             `json:"attachment_mode"`
-	ContextDigest     string             `json:"context_digest"`
-	// Context is the stored envelope, byte for byte; list leaves it out.
-	Context json.RawMessage `json:"context,omitempty"`
-}
-
-type primaryContextJSON struct {
-	Type string `json:"type"`
-	ID   string `json:"id"`
-}
-
-func toRequestJSON(r *support.Request, withContext bool) requestJSON {
-	d := r.Details()
-	out := requestJSON{
-		Reference:         r.Reference().String(),
-		WorkspaceID:       r.WorkspaceID(),
-		TenantID:          r.TenantID(),
-		PrimaryContext:    primaryContextJSON{Type: string(r.PrimaryContext().Type), ID: r.PrimaryContext().ID},
-		Severity:          string(d.Severity),
-		Summary:           d.Summary,
-		ReproductionNotes: optional(d.ReproductionNotes),
-		ContactName:       optional(d.ContactName),
-		ContactEmail:      optional(d.ContactEmail),
-		CreatedBy:         r.CreatedBy(),
-		CreatedAt:         r.CreatedAt().UTC().Format(time.RFC3339Nano),
-		AttachmentMode:    string(r.AttachmentMode()),
-		ContextDigest:     r.ContextDigest(),
-	}
-	if withContext {
-		out.Context = r.Context()
-	}
-	return out
-}
-
-func optional(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
 // writeJSON writes v as one line. HTML escaping is off: it would rewrite
 // "<", ">" and "&" inside the embedded envelope and change its bytes.
 func writeJSON(w io.Writer, v any) error {
@@ -259,49 +71,22 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// writeRequest prints r for people: aligned fields, then the envelope
-// indented (or as stored, if it is no longer JSON).
-func writeRequest(w io.Writer, r *support.Request) error {
-	d := r.Details()
-	contact := d.ContactName
-	switch {
-	case d.ContactEmail != "" && contact != "":
-		contact += " <" + d.ContactEmail + ">"
-	case d.ContactEmail != "":
-		contact = d.ContactEmail
+// named is an id with what it names beside it, "id (name)", or the id
+// alone when the name is not known.
+func named(id, name string) string {
+	if name == "" {
+		return id
 	}
-	fields := []struct{ label, value string }{
-		{"reference", r.Reference().String()},
-		{"created at", r.CreatedAt().UTC().Format(timeLayout)},
-		{"created by", r.CreatedBy()},
-		{"workspace", r.WorkspaceID()},
-		{"tenant", r.TenantID()},
-		{"context", contextLabel(r.PrimaryContext())},
-		{"severity", string(d.Severity)},
-		{"summary", d.Summary},
-		{"reproduction notes", orNone(d.ReproductionNotes)},
-		{"contact", orNone(contact)},
-		{"attachment mode", string(r.AttachmentMode())},
-		{"context digest", r.ContextDigest()},
+	return id + " (" + name + ")"
+}
+
+// userLabel is "Name <email>" of user id, or "" if names lacks it.
+func userLabel(names ports.Names, id string) string {
+	u, ok := names.Users[id]
+	if !ok {
+		return ""
 	}
-	const width = len("reproduction notes") + 2
-	// Continuation lines of multi-line notes line up under the value.
-	indent := "\n" + strings.Repeat(" ", width)
-	lineBreaks := strings.NewReplacer("\r\n", indent, "\r", indent, "\n", indent)
-	var b strings.Builder
-	for _, f := range fields {
-		fmt.Fprintf(&b, "%-*s%s\n", width, f.label, lineBreaks.Replace(f.value))
-	}
-	fmt.Fprintf(&b, "\ncontext envelope (%d bytes):\n", len(r.Context()))
-	var pretty bytes.Buffer
-	if err := json.Indent(&pretty, r.Context(), "", "  "); err != nil {
-		b.Write(r.Context())
-	} else {
-		b.Write(pretty.Bytes())
-	}
-	b.WriteByte('\n')
-	_, err := io.WriteString(w, b.String())
-	return err
+	return u.Name + " <" + u.Email + ">"
 }
 
 func orNone(s string) string {
@@ -318,181 +103,4 @@ func contextLabel(c support.PrimaryContext) string {
 		return "run " + c.ID
 	}
 	return string(c.Type)
-}
-
-// uuidFlag is a flag holding a UUID, kept in canonical lower-case form;
-// anything else is refused while the flags are parsed (a usage error).
-type uuidFlag struct{ id string }
-
-func (f *uuidFlag) String() string { return f.id }
-func (f *uuidFlag) Type() string   { return "ID" }
-func (f *uuidFlag) Set(s string) error {
-	id, err := uuid.Parse(s)
-	if err != nil || len(s) != 36 {
-		return fmt.Errorf("%q is not a UUID such as 3f0c6b1e-8a43-4c55-9f0b-2b1f7c1d2e3a", s)
-	}
-	f.id = id.String()
-	return nil
-}
-
-// sinceFlag is a positive duration: a Go duration such as 90m or 36h, or
-// whole days such as 7d.
-type sinceFlag struct{ d time.Duration }
-
-func (f *sinceFlag) String() string {
-	if f.d == 0 {
-		return ""
-	}
-	return f.d.String()
-}
-func (f *sinceFlag) Type() string { return "DURATION" }
-func (f *sinceFlag) Set(s string) error {
-	const day = 24 * time.Hour
-	d, err := time.ParseDuration(s)
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		var n int64
-		n, err = strconv.ParseInt(days, 10, 64)
-		if n > int64(math.MaxInt64/day) {
-			n = -1 // overflows a Duration: refused below
-		}
-		d = time.Duration(n) * day
-	}
-	if err != nil || d <= 0 {
-		return fmt.Errorf("%q is not a positive duration such as 30m, 12h or 7d", s)
-	}
-	f.d = d
-	return nil
-}
-
-func newRequestList(e *env) *cobra.Command {
-	var (
-		workspace, tenant uuidFlag
-		since             sinceFlag
-		limit             int
-		asJSON            bool
-	)
-	cmd := &cobra.Command{
-		Use:   "list [--workspace ID] [--tenant ID] [--since DURATION] [--limit N] [--json]",
-		Short: "List support requests, newest first",
-		Long: `List support requests, newest first: a table for people, or with --json
-one JSON object per line, shaped like "request show --json" without "context".`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if limit < 1 || limit > ports.MaxListLimit {
-				return usagef("--limit must be between 1 and %d", ports.MaxListLimit)
-			}
-			// One more than asked tells whether there are more to see (except
-			// at ports.MaxListLimit, which no list exceeds).
-			filter := ports.ListFilter{WorkspaceID: workspace.id, TenantID: tenant.id, Limit: limit + 1}
-			if since.d > 0 {
-				filter.Since = time.Now().Add(-since.d)
-			}
-			var admin ports.Admin
-			stop, err := e.openService(cmd.Context(), &admin)
-			if err != nil {
-				return err
-			}
-			defer stop()
-			list, err := admin.List(cmd.Context(), filter)
-			if err != nil {
-				return err
-			}
-			more := len(list) > limit
-			if more {
-				list = list[:limit]
-			}
-			if asJSON {
-				err = writeJSONLines(e.stdout, list)
-			} else {
-				err = writeTable(e.stdout, list)
-			}
-			if err != nil {
-				return err
-			}
-			switch {
-			case more:
-				fmt.Fprintf(e.stderr, "showing the newest %d; raise --limit to see more\n", limit)
-			case len(list) == 0 && !asJSON:
-				fmt.Fprintln(e.stderr, "no support requests match")
-			}
-			return nil
-		},
-	}
-	f := cmd.Flags()
-	f.Var(&workspace, "workspace", "only requests of this workspace")
-	f.Var(&tenant, "tenant", "only requests about this tenant")
-	f.Var(&since, "since", "only requests created within this long, e.g. 30m, 12h or 7d")
-	f.IntVar(&limit, "limit", ports.DefaultListLimit, fmt.Sprintf("at most this many requests (1–%d)", ports.MaxListLimit))
-	f.BoolVar(&asJSON, "json", false, "print one JSON object per line")
-	return cmd
-}
-
-func writeJSONLines(w io.Writer, list []*support.Request) error {
-	for _, r := range list {
-		if err := writeJSON(w, toRequestJSON(r, false)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func writeTable(w io.Writer, list []*support.Request) error {
-	if len(list) == 0 {
-		return nil
-	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "REFERENCE\tCREATED\tTENANT\tCONTEXT\tSEVERITY\tATTACHMENT\tSUMMARY")
-	for _, r := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-			r.Reference(), r.CreatedAt().UTC().Format(timeLayout), r.TenantID(),
-			contextLabel(r.PrimaryContext()), r.Details().Severity, r.AttachmentMode(),
-			cut(r.Details().Summary, summaryWidth))
-	}
-	return tw.Flush()
-}
-
-// cut shortens s to at most n code points, ending with "…" when it had to.
-// Tabs, which summaries may hold, would split the table's cells.
-func cut(s string, n int) string {
-	s = strings.ReplaceAll(s, "\t", " ")
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
-}
-
-func newRequestVerify(e *env) *cobra.Command {
-	return &cobra.Command{
-		Use:   "verify REF",
-		Short: "Recompute the digest of a request's stored context envelope",
-		Long: `Recompute the SHA-256 of a request's stored context envelope and compare
-it with the digest stored at creation. Prints "ok <digest>" when they match;
-exits 1 naming both digests when they do not.`,
-		Args: oneReference,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ref, err := parseReference(args[0])
-			if err != nil {
-				return err
-			}
-			var admin ports.Admin
-			stop, err := e.openService(cmd.Context(), &admin)
-			if err != nil {
-				return err
-			}
-			defer stop()
-			v, err := admin.Verify(cmd.Context(), ref)
-			if err != nil {
-				return err
-			}
-			if !v.OK() {
-				msg := fmt.Sprintf("%s: the stored context envelope does not match its digest: stored %s, computed %s", ref, v.Stored, v.Computed)
-				if !v.Canonical {
-					msg += "; the stored bytes are not canonical JSON"
-				}
-				return errors.New(msg)
-			}
-			fmt.Fprintln(e.stdout, "ok", v.Computed)
-			return nil
-		},
-	}
 }

@@ -11,10 +11,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
-	"go.uber.org/dig"
-	"go.uber.org/fx"
 
-	"supportdesk/bootstrap"
 	"supportdesk/core"
 	"supportdesk/core/redact"
 )
@@ -34,22 +31,30 @@ func (e usageError) Unwrap() error { return e.err }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
-// env carries what every command shares: configuration and where output goes.
+// env carries what every command shares: the backend, the settings and
+// where output goes.
 type env struct {
-	cfg    bootstrap.Config
-	stdout io.Writer
-	stderr io.Writer
+	backend  Backend
+	settings Settings
+	stdout   io.Writer
+	stderr   io.Writer
 }
 
-// Run executes the command line args (without the program name) and
-// returns the process exit code. Errors are printed to stderr as one line.
-func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	e := &env{cfg: bootstrap.ConfigFromEnv(), stdout: stdout, stderr: stderr}
+// Run executes the command line args (without the program name) on
+// backend and returns the process exit code. Errors are printed to stderr
+// as one line; an invalid environment is a usage error, like a bad flag.
+func Run(ctx context.Context, backend Backend, args []string, stdout, stderr io.Writer) int {
+	settings, err := backend.Environment()
+	if err != nil {
+		fmt.Fprintln(stderr, "supportdesk: "+oneLine(err))
+		return ExitUsage
+	}
+	e := &env{backend: backend, settings: settings, stdout: stdout, stderr: stderr}
 	root := newRoot(e)
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
+	err = root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
 	}
@@ -101,7 +106,7 @@ func newRoot(e *env) *cobra.Command {
 		},
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	root.PersistentFlags().StringVar(&e.cfg.DatabaseURL, "database-url", e.cfg.DatabaseURL,
+	root.PersistentFlags().StringVar(&e.settings.DatabaseURL, "database-url", e.settings.DatabaseURL,
 		"postgres:// URL or SQLite file path (env SUPPORTDESK_DATABASE_URL)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newMigrate(e), newSeed(e), newServe(e), newDemo(e), newRequest(e), newToken(e))
@@ -127,12 +132,24 @@ func wrapArgs(c *cobra.Command) {
 	}
 }
 
-// open starts the service modules (storage, core; no server) and fills
-// targets, pointers to what the command needs. stop releases the database.
-func (e *env) open(ctx context.Context, targets ...any) (stop func(), err error) {
-	app := fx.New(bootstrap.Service(e.cfg, e.stderr), fx.Populate(targets...))
-	if err := app.Start(ctx); err != nil {
-		return nil, dig.RootCause(err)
+// withService runs f on the ports of the service opened for one command,
+// then releases the database. With migrated, a database with pending
+// migrations is refused first: the command would otherwise fail on a
+// missing table with nothing but "internal error".
+func (e *env) withService(ctx context.Context, migrated bool, f func(Ports) error) error {
+	p, close, err := e.backend.Open(ctx, e.settings)
+	if err != nil {
+		return err
 	}
-	return func() { _ = app.Stop(context.Background()) }, nil
+	defer close()
+	if migrated {
+		ok, err := p.Schema.Migrated(ctx)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fmt.Errorf("the %s database has pending migrations; run `supportdesk migrate` first", p.Schema.Engine())
+		}
+	}
+	return f(p)
 }

@@ -8,12 +8,11 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"go.uber.org/dig"
-	"go.uber.org/fx"
-
-	"supportdesk/adapters/gormstore"
-	"supportdesk/bootstrap"
 )
+
+// stopTimeout bounds how long a stopping server waits for in-flight
+// requests.
+const stopTimeout = 30 * time.Second
 
 func newServe(e *env) *cobra.Command {
 	cmd := &cobra.Command{
@@ -24,46 +23,37 @@ func newServe(e *env) *cobra.Command {
 			return e.serve(cmd.Context(), nil)
 		},
 	}
-	cmd.Flags().StringVar(&e.cfg.Addr, "addr", e.cfg.Addr, "listen address (env SUPPORTDESK_ADDR)")
+	cmd.Flags().StringVar(&e.settings.Addr, "addr", e.settings.Addr, "listen address (env SUPPORTDESK_ADDR)")
 	return cmd
 }
 
 // serve migrates the database, runs the server until SIGINT or SIGTERM and
 // then lets in-flight requests finish. ready, if set, runs once the server
-// listens, with the database and the bound address.
-func (e *env) serve(ctx context.Context, ready func(ctx context.Context, db *gormstore.DB, l *bootstrap.Listening) error) error {
+// listens.
+func (e *env) serve(ctx context.Context, ready func(ctx context.Context, s *Server) error) error {
 	ctx, cancel := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer cancel()
 
-	var (
-		db        *gormstore.DB
-		listening *bootstrap.Listening
-	)
-	app := fx.New(
-		bootstrap.Service(e.cfg, e.stderr),
-		fx.Invoke(func(db *gormstore.DB) error { return db.Migrate(ctx) }),
-		bootstrap.HTTP(),
-		fx.Populate(&db, &listening),
-	)
-	if err := app.Start(ctx); err != nil {
-		return dig.RootCause(err)
+	srv, err := e.backend.Serve(ctx, e.settings)
+	if err != nil {
+		return err
 	}
 	var readyErr error
 	if ready != nil {
-		readyErr = ready(ctx, db, listening)
+		readyErr = ready(ctx, srv)
 	}
 	if readyErr == nil {
 		select {
 		case <-ctx.Done():
-		case sig := <-app.Wait():
-			if sig.ExitCode != 0 {
-				readyErr = fmt.Errorf("server stopped unexpectedly")
+		case err := <-srv.Done:
+			if err != nil {
+				readyErr = fmt.Errorf("server stopped unexpectedly: %w", err)
 			}
 		}
 	}
-	stopCtx, stopCancel := context.WithTimeout(context.Background(), 30*time.Second)
+	stopCtx, stopCancel := context.WithTimeout(context.Background(), stopTimeout)
 	defer stopCancel()
-	if err := app.Stop(stopCtx); err != nil && readyErr == nil {
+	if err := srv.Stop(stopCtx); err != nil && readyErr == nil {
 		return fmt.Errorf("shut down: %w", err)
 	}
 	return readyErr

@@ -1,11 +1,10 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"supportdesk/ports"
 )
 
 func newToken(e *env) *cobra.Command {
@@ -22,26 +21,24 @@ func newToken(e *env) *cobra.Command {
 		Long: `Issue a new API token for the user with this email. The token is printed
 once, alone on stdout; only its SHA-256 is stored, so it cannot be shown again.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if email == "" {
-				return usagef("token issue needs --user EMAIL")
-			}
-			var admin ports.Admin
-			stop, err := e.openService(cmd.Context(), &admin)
-			if err != nil {
-				return err
-			}
-			defer stop()
-			token, err := admin.IssueToken(cmd.Context(), email)
-			if err != nil {
-				return userError(err, email)
-			}
-			fmt.Fprintln(e.stdout, token)
-			fmt.Fprintf(e.stderr, "issued an API token for %s; keep it now, it cannot be shown again\n", email)
-			return nil
-		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return e.runTokenIssue(cmd.Context(), email) },
 	}
 	issue.Flags().StringVar(&email, "user", "", "email of the user the token authenticates (required)")
 	cmd.AddCommand(issue)
 	return cmd
+}
+
+func (e *env) runTokenIssue(ctx context.Context, email string) error {
+	if email == "" {
+		return usagef("token issue needs --user EMAIL")
+	}
+	return e.withService(ctx, true, func(p Ports) error {
+		token, err := p.Admin.IssueToken(ctx, email)
+		if err != nil {
+			return userError(err, email)
+		}
+		fmt.Fprintln(e.stdout, token)
+		fmt.Fprintf(e.stderr, "issued an API token for %s; keep it now, it cannot be shown again\n", email)
+		return nil
+	})
 }

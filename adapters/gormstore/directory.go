@@ -3,7 +3,9 @@ package gormstore
 import (
 	"context"
 	"fmt"
+	"slices"
 
+	"supportdesk/core"
 	"supportdesk/core/access"
 	"supportdesk/ports"
 )
@@ -48,9 +50,41 @@ func (d *Directory) Tenants(ctx context.Context, userID string) ([]ports.TenantL
 	if err != nil {
 		return nil, unavailable(fmt.Errorf("list tenants of user: %w", err))
 	}
-	out := make([]ports.TenantListing, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, toCoreListing(r))
+	return toCore(rows, toCoreListing), nil
+}
+
+// nameRow is a tenant's or a user's id with its names.
+type nameRow struct {
+	ID, Name, Second string
+}
+
+// Names implements ports.Directory: one query for the tenants, joined with
+// their workspaces, one for the users. Ids that are not UUIDs name nothing.
+func (d *Directory) Names(ctx context.Context, tenantIDs, userIDs []string) (ports.Names, error) {
+	n := ports.Names{Tenants: map[string]ports.TenantName{}, Users: map[string]ports.Actor{}}
+	read := func(query string, ids []string, put func(nameRow)) error {
+		ids = slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return !core.IsUUID(id) })
+		if len(ids) == 0 {
+			return nil
+		}
+		var rows []nameRow
+		if err := d.db.gorm.WithContext(ctx).Raw(query, ids).Scan(&rows).Error; err != nil {
+			return unavailable(fmt.Errorf("read names: %w", err))
+		}
+		for _, r := range rows {
+			put(r)
+		}
+		return nil
 	}
-	return out, nil
+	err := read(`SELECT t.id, t.name, w.name AS second FROM tenants t JOIN workspaces w ON w.id = t.workspace_id WHERE t.id IN ?`,
+		tenantIDs, func(r nameRow) { n.Tenants[r.ID] = ports.TenantName{Name: r.Name, WorkspaceName: r.Second} })
+	if err != nil {
+		return ports.Names{}, err
+	}
+	err = read(`SELECT id, name, email AS second FROM users WHERE id IN ?`,
+		userIDs, func(r nameRow) { n.Users[r.ID] = ports.Actor{ID: r.ID, Name: r.Name, Email: r.Second} })
+	if err != nil {
+		return ports.Names{}, err
+	}
+	return n, nil
 }

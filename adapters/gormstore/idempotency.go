@@ -14,8 +14,9 @@ import (
 )
 
 // IdempotencyKeys keeps Idempotency-Key records in idempotency_keys. A
-// record's created_at doubles as the version of its claim: completing,
-// releasing and replacing a claim all name the one they mean by it.
+// record's created_at doubles as the version of its claim: completing
+// (Requests.Create), releasing and replacing a claim all name the one
+// they mean by it.
 type IdempotencyKeys struct{ db *DB }
 
 var _ ports.IdempotencyKeys = (*IdempotencyKeys)(nil)
@@ -29,6 +30,9 @@ type idempotencyRow struct {
 	CreatedAt   dbTime
 	ExpiresAt   dbTime
 }
+
+// errKeyTakenOver is the answer when a claim to complete was replaced.
+var errKeyTakenOver = core.Errorf(core.KindConflict, "the Idempotency-Key was taken over by another request; retry")
 
 // claimAttempts bounds the insert-or-read loop; each round only repeats
 // when another server changed the record between two statements.
@@ -82,24 +86,6 @@ func (k *IdempotencyKeys) Claim(ctx context.Context, userID, key string, rec por
 	}
 	return ports.IdempotencyRecord{}, false, core.Errorf(core.KindConflict,
 		"a request with this Idempotency-Key is still being processed; retry later")
-}
-
-// Complete implements ports.IdempotencyKeys, inside the request's transaction.
-func (k *IdempotencyKeys) Complete(ctx context.Context, tx ports.Tx, userID, key string, claimedAt time.Time, ref reference.Reference) error {
-	g, err := txOf(tx)
-	if err != nil {
-		return err
-	}
-	res := g.WithContext(ctx).Exec(`UPDATE idempotency_keys SET reference = ?
-		WHERE user_id = ? AND key = ? AND created_at = ? AND reference IS NULL`,
-		ref.String(), userID, key, utc(claimedAt))
-	if res.Error != nil {
-		return unavailable(fmt.Errorf("complete idempotency key: %w", res.Error))
-	}
-	if res.RowsAffected != 1 {
-		return core.Errorf(core.KindConflict, "the Idempotency-Key was taken over by another request; retry")
-	}
-	return nil
 }
 
 // Release implements ports.IdempotencyKeys: only the unfinished claim made

@@ -22,23 +22,53 @@ var _ ports.SupportRequestRepository = (*Requests)(nil)
 // NewRequests returns the support-request repository over db.
 func NewRequests(db *DB) *Requests { return &Requests{db: db} }
 
-// Create inserts r and runs inTx in the same transaction, handing it a *Tx;
-// if inTx fails, nothing is stored and its error is returned. Errors:
-// KindConflict when the reference exists, KindUnavailable when the
+// Create implements ports.SupportRequestRepository: the request, its
+// audit entry and its outbox event are inserted, and the Idempotency-Key
+// claim completed, in one transaction. Errors: KindConflict when the
+// reference exists or the claim was taken over, KindUnavailable when the
 // database cannot be reached, KindInternal otherwise.
-func (s *Requests) Create(ctx context.Context, r *support.Request, inTx func(ports.Tx) error) error {
-	row := toRequestRow(r)
-	err := s.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+func (s *Requests) Create(ctx context.Context, c ports.Creation) error {
+	row := toRequestRow(c.Request)
+	entry, err := toAuditRow(c.Audit)
+	if err != nil {
+		return unavailable(fmt.Errorf("create support request %s: %w", row.Reference, err))
+	}
+	event := toEventRow(c.Event)
+	err = s.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {
 			if isDuplicate(err) {
 				return core.Wrap(core.KindConflict, err, "a support request with this reference already exists")
 			}
 			return fmt.Errorf("insert support request: %w", err)
 		}
-		return inTx(&Tx{gorm: tx})
+		if err := tx.Create(&entry).Error; err != nil {
+			return fmt.Errorf("insert audit entry %s: %w", entry.ID, err)
+		}
+		if err := tx.Create(&event).Error; err != nil {
+			return fmt.Errorf("insert outbox event %s: %w", event.ID, err)
+		}
+		if c.Idempotency != nil {
+			return completeKey(tx, *c.Idempotency, row.Reference)
+		}
+		return nil
 	})
 	if err != nil {
 		return unavailable(fmt.Errorf("create support request %s: %w", row.Reference, err))
+	}
+	return nil
+}
+
+// completeKey sets the reference of the Idempotency-Key claim k names,
+// unless another claim took the key over since (KindConflict).
+func completeKey(tx *gorm.DB, k ports.KeyCompletion, ref string) error {
+	res := tx.Exec(`UPDATE idempotency_keys SET reference = ?
+		WHERE user_id = ? AND key = ? AND created_at = ? AND reference IS NULL`,
+		ref, k.UserID, k.Key, utc(k.ClaimedAt))
+	if res.Error != nil {
+		return fmt.Errorf("complete idempotency key: %w", res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return errKeyTakenOver
 	}
 	return nil
 }
@@ -77,9 +107,5 @@ func (s *Requests) List(ctx context.Context, f ports.ListFilter) ([]*support.Req
 	if err := q.Order("created_at DESC, reference DESC").Limit(f.EffectiveLimit()).Find(&rows).Error; err != nil {
 		return nil, unavailable(fmt.Errorf("list support requests: %w", err))
 	}
-	out := make([]*support.Request, 0, len(rows))
-	for _, row := range rows {
-		out = append(out, toCoreRequest(row))
-	}
-	return out, nil
+	return toCore(rows, toCoreRequest), nil
 }

@@ -12,25 +12,27 @@ import (
 	"supportdesk/adapters/gormstore"
 	"supportdesk/core"
 	"supportdesk/core/audit"
-	"supportdesk/core/canon"
+	"supportdesk/core/event"
 	"supportdesk/core/reference"
 	"supportdesk/core/support"
 	"supportdesk/ports"
 	"supportdesk/test/testdb"
 )
 
-// storedRequest creates a request on a fresh tenant, with its audit entry,
-// through the adapter.
+// creation is what the use case writes for r, without an Idempotency-Key.
+func creation(r *support.Request) ports.Creation {
+	return ports.Creation{Request: r, Audit: audit.Created(uuid.NewString(), r, support.ChannelAPI), Event: event.Created(uuid.NewString(), r)}
+}
+
+// storedRequest creates a request on a fresh tenant, with its audit entry
+// and event, through the adapter.
 func storedRequest(t *testing.T, db *gormstore.DB, at time.Time) *support.Request {
 	t.Helper()
 	s := newSeeder(t, db)
 	ws := s.workspace()
 	tn, user := s.tenant(ws), s.user()
 	r := newRequest(t, ws, tn, user, at)
-	err := gormstore.NewRequests(db).Create(context.Background(), r, func(tx ports.Tx) error {
-		return gormstore.NewAuditLog().Record(context.Background(), tx, audit.Created(uuid.NewString(), r, support.ChannelAPI))
-	})
-	if err != nil {
+	if err := gormstore.NewRequests(db).Create(context.Background(), creation(r)); err != nil {
 		t.Fatalf("Create: %v", err)
 	}
 	return r
@@ -43,9 +45,12 @@ func newRequest(t *testing.T, ws, tn, user string, at time.Time) *support.Reques
 		t.Fatal(err)
 	}
 	b := []byte(`{"schema":"support-request-context/v1"}`)
-	r, err := support.New(ref, ws, tn, support.PrimaryContext{Type: support.ContextTenant, ID: tn},
-		support.Details{Severity: support.SeverityHigh, Summary: "original"}, user, at,
-		support.CanonicalContextOnly, b, canon.Digest(b))
+	r, err := support.New(support.Params{
+		Reference: ref, WorkspaceID: ws, TenantID: tn,
+		Primary:   support.PrimaryContext{Type: support.ContextTenant, ID: tn},
+		Input:     support.Input{Severity: "high", Summary: "original"},
+		CreatedBy: user, CreatedAt: at, Mode: support.CanonicalContextOnly, Context: b,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,16 +138,18 @@ func testFailedAuditWrite(t *testing.T, db *gormstore.DB) {
 	ws := s.workspace()
 	tn, user := s.tenant(ws), s.user()
 	r := newRequest(t, ws, tn, user, time.Now())
-	entry := audit.Created(uuid.NewString(), r, support.ChannelAPI)
-	entry.ActorID = uuid.NewString() // no such user: the insert breaks a foreign key
-	err := gormstore.NewRequests(db).Create(context.Background(), r, func(tx ports.Tx) error {
-		return gormstore.NewAuditLog().Record(context.Background(), tx, entry)
-	})
+	c := creation(r)
+	c.Audit.ActorID = uuid.NewString() // no such user: the insert breaks a foreign key
+	err := gormstore.NewRequests(db).Create(context.Background(), c)
 	if core.KindOf(err) != core.KindInternal || core.MessageOf(err) != "internal error" {
 		t.Errorf("Create error = %v, want an internal error", err)
 	}
 	if _, err := gormstore.NewRequests(db).Get(context.Background(), r.Reference()); !errors.Is(err, support.ErrNotFound) {
 		t.Errorf("Get after a failed audit write: %v, want not found", err)
+	}
+	var events int64
+	if err := db.Gorm().Raw(`SELECT count(*) FROM outbox_events WHERE reference = ?`, r.Reference().String()).Scan(&events).Error; err != nil || events != 0 {
+		t.Errorf("%d outbox events after a failed audit write (%v), want 0", events, err)
 	}
 }
 
@@ -155,7 +162,7 @@ func TestErrorsKeepSQLOutOfTheMessage(t *testing.T) {
 			requests := gormstore.NewRequests(db)
 			ctx := context.Background()
 
-			err := requests.Create(ctx, r, func(ports.Tx) error { return nil })
+			err := requests.Create(ctx, creation(r))
 			if core.KindOf(err) != core.KindConflict {
 				t.Fatalf("duplicate Create error = %v, want conflict", err)
 			}
@@ -167,7 +174,7 @@ func TestErrorsKeepSQLOutOfTheMessage(t *testing.T) {
 			for name, call := range map[string]func() error{
 				"Get":    func() error { _, err := requests.Get(ctx, r.Reference()); return err },
 				"List":   func() error { _, err := requests.List(ctx, ports.ListFilter{}); return err },
-				"Create": func() error { return requests.Create(ctx, r, func(ports.Tx) error { return nil }) },
+				"Create": func() error { return requests.Create(ctx, creation(r)) },
 				"TenantGrant": func() error {
 					_, err := gormstore.NewGrants(db).TenantGrant(ctx, uuid.NewString(), r.TenantID())
 					return err

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"time"
 
+	"supportdesk/core"
 	"supportdesk/core/access"
 	"supportdesk/core/audit"
 	"supportdesk/core/envelope"
+	"supportdesk/core/event"
 	"supportdesk/core/reference"
 	"supportdesk/core/support"
 	"supportdesk/ports"
@@ -26,14 +28,12 @@ import (
 // Writers must pass time.Time values too, never strings of their own.
 type dbTime struct{ time.Time }
 
-// utc returns t as stored: UTC, truncated to microseconds (the precision
-// of PostgreSQL).
-func utc(t time.Time) dbTime { return dbTime{t.UTC().Truncate(time.Microsecond)} }
+// utc returns t as stored: UTC, truncated to core.TimePrecision (the
+// precision of PostgreSQL).
+func utc(t time.Time) dbTime { return dbTime{core.StoredTime(t)} }
 
 // Value implements driver.Valuer.
-func (t dbTime) Value() (driver.Value, error) {
-	return t.UTC().Truncate(time.Microsecond), nil
-}
+func (t dbTime) Value() (driver.Value, error) { return core.StoredTime(t.Time), nil }
 
 // sqliteTimeFormat is the layout the SQLite driver writes time.Time values
 // in; it returns them as text because the columns are declared TEXT. Text
@@ -121,19 +121,24 @@ func toRequestRow(r *support.Request) requestRow {
 }
 
 func toCoreRequest(row requestRow) *support.Request {
-	return support.Rehydrate(
-		reference.Reference(row.Reference), row.WorkspaceID, row.TenantID,
-		support.PrimaryContext{Type: support.ContextType(row.ContextType), ID: row.ContextID},
-		support.Details{
+	return support.Rehydrate(support.Stored{
+		Reference:   reference.Reference(row.Reference),
+		WorkspaceID: row.WorkspaceID,
+		TenantID:    row.TenantID,
+		Primary:     support.PrimaryContext{Type: support.ContextType(row.ContextType), ID: row.ContextID},
+		Details: support.Details{
 			Severity:          support.Severity(row.Severity),
 			Summary:           row.Summary,
 			ReproductionNotes: row.ReproductionNotes,
 			ContactName:       row.ContactName,
 			ContactEmail:      row.ContactEmail,
 		},
-		row.CreatedBy, row.CreatedAt.Time, support.AttachmentMode(row.AttachmentMode),
-		[]byte(row.Context), row.ContextDigest,
-	)
+		CreatedBy: row.CreatedBy,
+		CreatedAt: row.CreatedAt.Time,
+		Mode:      support.AttachmentMode(row.AttachmentMode),
+		Context:   []byte(row.Context),
+		Digest:    row.ContextDigest,
+	})
 }
 
 // auditRow is a row of audit_entries; Metadata is JSON text.
@@ -173,6 +178,21 @@ func toAuditRow(e audit.Entry) (auditRow, error) {
 		row.TenantID = &e.TenantID
 	}
 	return row, nil
+}
+
+// eventRow is a row of outbox_events.
+type eventRow struct {
+	ID          string `gorm:"primaryKey"`
+	Type        string
+	Reference   string
+	WorkspaceID string
+	OccurredAt  dbTime
+}
+
+func (eventRow) TableName() string { return "outbox_events" }
+
+func toEventRow(e event.Event) eventRow {
+	return eventRow{ID: e.ID, Type: e.Type, Reference: e.Reference.String(), WorkspaceID: e.WorkspaceID, OccurredAt: utc(e.OccurredAt)}
 }
 
 // tokenRow is a row of api_tokens.
@@ -251,10 +271,11 @@ func toCoreRun(row runRow) envelope.Run {
 	}
 }
 
-func toCoreRuns(rows []runRow) []envelope.Run {
-	out := make([]envelope.Run, 0, len(rows))
+// toCore converts each row with convert.
+func toCore[R, T any](rows []R, convert func(R) T) []T {
+	out := make([]T, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, toCoreRun(r))
+		out = append(out, convert(r))
 	}
 	return out
 }
@@ -285,12 +306,8 @@ type findingRow struct {
 	DetectedAt dbTime
 }
 
-func toCoreFindings(rows []findingRow) []envelope.Finding {
-	out := make([]envelope.Finding, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, envelope.Finding{ID: r.ID, Severity: r.Severity, Status: r.Status, Title: r.Title, DetectedAt: r.DetectedAt.Time})
-	}
-	return out
+func toCoreFinding(r findingRow) envelope.Finding {
+	return envelope.Finding{ID: r.ID, Severity: r.Severity, Status: r.Status, Title: r.Title, DetectedAt: r.DetectedAt.Time}
 }
 
 type reviewRow struct {
@@ -300,12 +317,8 @@ type reviewRow struct {
 	DueAt  dbTime
 }
 
-func toCoreReviews(rows []reviewRow) []envelope.Review {
-	out := make([]envelope.Review, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, envelope.Review{ID: r.ID, Status: r.Status, Title: r.Title, DueAt: r.DueAt.Time})
-	}
-	return out
+func toCoreReview(r reviewRow) envelope.Review {
+	return envelope.Review{ID: r.ID, Status: r.Status, Title: r.Title, DueAt: r.DueAt.Time}
 }
 
 type reportRow struct {
@@ -315,12 +328,8 @@ type reportRow struct {
 	GeneratedAt dbTime
 }
 
-func toCoreReports(rows []reportRow) []envelope.Report {
-	out := make([]envelope.Report, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, envelope.Report{ID: r.ID, Kind: r.Kind, Status: r.Status, GeneratedAt: r.GeneratedAt.Time})
-	}
-	return out
+func toCoreReport(r reportRow) envelope.Report {
+	return envelope.Report{ID: r.ID, Kind: r.Kind, Status: r.Status, GeneratedAt: r.GeneratedAt.Time}
 }
 
 type auditItemRow struct {
@@ -332,15 +341,11 @@ type auditItemRow struct {
 	OccurredAt  dbTime
 }
 
-func toCoreAuditItems(rows []auditItemRow) []envelope.AuditItem {
-	out := make([]envelope.AuditItem, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, envelope.AuditItem{
-			ID: r.ID, Action: r.Action, ActorID: r.ActorID, SubjectType: r.SubjectType,
-			SubjectID: r.SubjectID, OccurredAt: r.OccurredAt.Time,
-		})
+func toCoreAuditItem(r auditItemRow) envelope.AuditItem {
+	return envelope.AuditItem{
+		ID: r.ID, Action: r.Action, ActorID: r.ActorID, SubjectType: r.SubjectType,
+		SubjectID: r.SubjectID, OccurredAt: r.OccurredAt.Time,
 	}
-	return out
 }
 
 // countRow is one group of a GROUP BY count.

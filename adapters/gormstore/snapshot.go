@@ -238,13 +238,13 @@ func (c *Contexts) Snapshot(ctx context.Context, scope envelope.Scope) (envelope
 	if *connFound {
 		s.Connection = toCoreConnection(conn)
 	}
-	s.RecentRuns = toCoreRuns(recent)
-	s.OpenFindings = toCoreFindings(findings)
+	s.RecentRuns = toCore(recent, toCoreRun)
+	s.OpenFindings = toCore(findings, toCoreFinding)
 	s.OpenFindingsBySeverity = toCounts(findingCounts)
-	s.Reviews = toCoreReviews(reviews)
+	s.Reviews = toCore(reviews, toCoreReview)
 	s.OpenReviewsByStatus = toCounts(reviewCounts)
-	s.Reports = toCoreReports(reports)
-	s.Audit = toCoreAuditItems(items)
+	s.Reports = toCore(reports, toCoreReport)
+	s.Audit = toCore(items, toCoreAuditItem)
 	return s, nil
 }
 
@@ -286,7 +286,7 @@ func (d *Diagnostics) Bundle(ctx context.Context, scope envelope.Scope) (envelop
 		b.Run = &r
 	}
 	if scope.Type != support.ContextOperationRun {
-		b.FailedRuns = toCoreRuns(failed)
+		b.FailedRuns = toCore(failed, toCoreRun)
 	}
 	b.OutcomeCounts = toCounts(outcomes)
 	for _, n := range b.OutcomeCounts {

@@ -7,7 +7,7 @@ import (
 
 	"supportdesk/adapters/gormstore"
 	"supportdesk/core"
-	"supportdesk/core/usecase"
+	"supportdesk/core/credential"
 	"supportdesk/ports"
 	"supportdesk/test/testdb"
 )
@@ -38,7 +38,7 @@ func TestUsers(t *testing.T) {
 			})
 
 			token := "sdk_" + strings.Repeat("x", 40)
-			hash := usecase.HashToken(token)
+			hash := credential.Hash(token)
 			t.Run("IssueToken stores only the hash", func(t *testing.T) {
 				got, err := users.IssueToken(ctx, want.Email, hash)
 				if err != nil || got != want {
@@ -56,7 +56,7 @@ func TestUsers(t *testing.T) {
 				if _, err := users.IssueToken(ctx, want.Email, hash); core.KindOf(err) != core.KindConflict {
 					t.Errorf("IssueToken(same hash) error = %v, want conflict", err)
 				}
-				if _, err := users.IssueToken(ctx, "nobody@example.com", usecase.HashToken("other")); core.KindOf(err) != core.KindNotFound {
+				if _, err := users.IssueToken(ctx, "nobody@example.com", credential.Hash("other")); core.KindOf(err) != core.KindNotFound {
 					t.Errorf("IssueToken(unknown email) error = %v, want not found", err)
 				}
 			})
@@ -65,7 +65,7 @@ func TestUsers(t *testing.T) {
 				if err != nil || got != want {
 					t.Errorf("ByTokenHash = %+v, %v; want %+v", got, err, want)
 				}
-				for _, h := range []string{usecase.HashToken("wrong"), token, ""} {
+				for _, h := range []string{credential.Hash("wrong"), token, ""} {
 					_, err := users.ByTokenHash(ctx, h)
 					if core.KindOf(err) != core.KindUnauthenticated || core.MessageOf(err) != "invalid or expired token" {
 						t.Errorf("ByTokenHash(%q) error = %v, want unauthenticated", h, err)

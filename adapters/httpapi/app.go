@@ -57,9 +57,6 @@ type Config struct {
 	// RequestTimeout is the deadline of each request's context, which the
 	// use case hands down to the database.
 	RequestTimeout time.Duration
-	// Limiter bounds create attempts per user, shared with the web UI's
-	// submissions; nil means no limit.
-	Limiter ports.RateLimiter
 	// Ready tells whether the service can serve: GET /readyz answers 503
 	// while it returns an error. Nil means always ready.
 	Ready func(ctx context.Context) error
@@ -128,7 +125,7 @@ func New(desk ports.SupportDesk, cfg Config, log *slog.Logger) *fiber.App {
 	// that a 401 is logged and counted under the route it was meant for.
 	h := handlers{desk: desk}
 	auth := authenticate(desk)
-	limit := limitCreates(cfg.Limiter)
+	limit := limitCreates(desk)
 	v1 := app.Group("/v1", withAPIHeaders)
 	for _, ctx := range []struct {
 		typ   support.ContextType

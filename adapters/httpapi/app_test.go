@@ -33,6 +33,8 @@ func (f *fakeDesk) Authenticate(_ context.Context, token string) (ports.Actor, e
 	return ports.Actor{ID: "u1"}, nil
 }
 
+func (f *fakeDesk) AttemptCreate(context.Context, ports.Actor) error { return nil }
+
 func (f *fakeDesk) Submit(context.Context, ports.Submission) (*support.Request, error) {
 	return nil, core.Errorf(core.KindInternal, "not used")
 }

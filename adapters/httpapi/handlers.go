@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"supportdesk/adapters/requestjson"
 	"supportdesk/core"
 	"supportdesk/core/reference"
 	"supportdesk/core/support"
@@ -66,7 +67,7 @@ func (h handlers) create(typ support.ContextType, param string) fiber.Handler {
 			return err
 		}
 		c.Location("/v1/support-requests/" + req.Reference().String())
-		return sendJSON(c, http.StatusCreated, toCreatedJSON(req))
+		return sendJSON(c, http.StatusCreated, requestjson.NewCreated(req))
 	}
 }
 
@@ -106,7 +107,7 @@ func (h handlers) get(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendJSON(c, http.StatusOK, toRequestJSON(req))
+	return sendJSON(c, http.StatusOK, requestjson.New(req, true))
 }
 
 // healthz reports that the process serves requests: liveness, which

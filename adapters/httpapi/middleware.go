@@ -8,7 +8,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"supportdesk/core/usecase"
 	"supportdesk/ports"
 )
 
@@ -87,12 +86,12 @@ func withAPIHeaders(c *fiber.Ctx) error {
 	return c.Next()
 }
 
-// limitCreates takes one create attempt of the authenticated user from l,
-// before anything reads the body, so that malformed attempts count too
-// (SPEC §8); a user out of attempts gets a 429 with Retry-After.
-func limitCreates(l ports.RateLimiter) fiber.Handler {
+// limitCreates takes one create attempt of the authenticated user through
+// the inbound port, before anything reads the body, so that malformed
+// attempts count too; a user out of attempts gets a 429 with Retry-After.
+func limitCreates(desk ports.SupportDesk) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if err := usecase.CheckRate(l, actorOf(c).ID); err != nil {
+		if err := desk.AttemptCreate(c.UserContext(), actorOf(c)); err != nil {
 			return err
 		}
 		return c.Next()

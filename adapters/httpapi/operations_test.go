@@ -12,21 +12,24 @@ import (
 	"time"
 
 	"supportdesk/core"
+	"supportdesk/ports"
 )
 
-// countingLimiter allows left attempts, then asks to wait 1.2 s.
-type countingLimiter struct {
+// countingDesk allows left create attempts, then asks to wait 1.2 s, as
+// the use case over a rate limiter does.
+type countingDesk struct {
+	fakeDesk
 	left  int
 	asked []string
 }
 
-func (l *countingLimiter) Allow(userID string) (bool, time.Duration) {
-	l.asked = append(l.asked, userID)
-	if l.left == 0 {
-		return false, 1200 * time.Millisecond
+func (d *countingDesk) AttemptCreate(_ context.Context, actor ports.Actor) error {
+	d.asked = append(d.asked, actor.ID)
+	if d.left == 0 {
+		return &core.Error{Kind: core.KindRateLimited, RetryAfter: 1200 * time.Millisecond, Message: "too many attempts"}
 	}
-	l.left--
-	return true, 0
+	d.left--
+	return nil
 }
 
 func post(t *testing.T, app interface {
@@ -46,12 +49,12 @@ func post(t *testing.T, app interface {
 	return res
 }
 
-// The limiter is asked once per authenticated create attempt, before the
-// body is looked at: a malformed or wrongly typed attempt counts, an
+// The use case takes one attempt per authenticated create attempt, before
+// the body is looked at: a malformed or wrongly typed attempt counts, an
 // unauthenticated one cannot, and other endpoints never do.
 func TestRateLimitComesAfterAuthBeforeTheBody(t *testing.T) {
-	l := &countingLimiter{left: 2}
-	app := New(&fakeDesk{}, Config{Limiter: l}, slog.New(slog.DiscardHandler))
+	l := &countingDesk{left: 2}
+	app := New(l, Config{}, slog.New(slog.DiscardHandler))
 	if res := post(t, app, "/v1/tenants/t/support-requests", "", "application/json", `{`); res.StatusCode != 401 {
 		t.Fatalf("no token: %d", res.StatusCode)
 	}
@@ -67,7 +70,7 @@ func TestRateLimitComesAfterAuthBeforeTheBody(t *testing.T) {
 	}
 	do(t, app, "/v1/tenants/t/support-requests/attachment-preview", "good")
 	if strings.Join(l.asked, ",") != "u1,u1,u1" {
-		t.Errorf("the limiter was asked for %q, want three attempts of u1", l.asked)
+		t.Errorf("attempts were taken for %q, want three of u1", l.asked)
 	}
 }
 

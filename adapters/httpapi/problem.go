@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,12 +9,12 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"supportdesk/adapters/httpstatus"
 	"supportdesk/core"
 )
 
@@ -26,10 +25,6 @@ const ProblemTypeBase = "https://supportdesk.dev/problems/"
 
 // problemContentType is the media type of every error response.
 const problemContentType = "application/problem+json"
-
-// defaultRetryAfter is what a 503 asks clients to wait when the core does
-// not say.
-const defaultRetryAfter = 5 * time.Second
 
 // problemType is one kind of problem the API reports.
 type problemType struct {
@@ -54,28 +49,17 @@ var (
 	problemRateLimited = problemType{http.StatusTooManyRequests, "rate-limited", "Too many requests"}
 )
 
-// problemByKind is the one table from a core error kind to the problem
-// (and so the status) the API answers with.
-var problemByKind = map[core.Kind]problemType{
-	core.KindInvalid:         problemValidation,
-	core.KindUnauthenticated: problemUnauth,
-	core.KindNotFound:        problemNotFound,
-	core.KindForbidden:       problemForbidden,
-	core.KindConflict:        problemConflict,
-	core.KindUnavailable:     problemUnavailable,
-	core.KindRateLimited:     problemRateLimited,
-	core.KindInternal:        problemInternal,
-}
+// problemByStatus names each status the API answers with: the statuses
+// of core errors (httpstatus.For decides them) and those of the errors
+// Fiber and fasthttp raise themselves (unknown route, body over the
+// limit, …). Any other status becomes an "about:blank" problem.
+var problemByStatus = map[int]problemType{}
 
-// problemByStatus names the errors Fiber and fasthttp raise themselves
-// (unknown route, body over the limit, …) with the same types; any other
-// status becomes an "about:blank" problem.
-var problemByStatus = map[int]problemType{
-	http.StatusBadRequest:            problemMalformed,
-	http.StatusNotFound:              problemNotFound,
-	http.StatusRequestEntityTooLarge: problemTooLarge,
-	http.StatusUnsupportedMediaType:  problemMediaType,
-	http.StatusServiceUnavailable:    problemUnavailable,
+func init() {
+	for _, t := range []problemType{problemMalformed, problemUnauth, problemForbidden, problemNotFound, problemConflict,
+		problemTooLarge, problemMediaType, problemValidation, problemInternal, problemUnavailable, problemRateLimited} {
+		problemByStatus[t.status] = t
+	}
 }
 
 // Generic details for problems whose cause must not reach the client.
@@ -132,10 +116,13 @@ func invalidFields(fields []core.FieldError) *problem {
 	return p
 }
 
-// problemFor turns any error a handler, a middleware or Fiber itself returns
-// into the problem to answer with. The error's own text is used only for
-// the adapter's problems and for core errors that are not internal.
-func problemFor(err error, bodyLimit int) *problem {
+// problemFor turns any error a handler, a middleware or Fiber itself
+// returns, while serving a request with context ctx, into the problem to
+// answer with: the adapter's own problems as they are, Fiber's by their
+// status, core errors as httpstatus.For says. The error's own text is used
+// only for the adapter's problems and for core errors that are not
+// internal.
+func problemFor(ctx context.Context, err error, bodyLimit int) *problem {
 	var p *problem
 	if errors.As(err, &p) {
 		return p
@@ -144,42 +131,20 @@ func problemFor(err error, bodyLimit int) *problem {
 	if errors.As(err, &fe) {
 		return fiberProblem(fe, bodyLimit)
 	}
-	kind := core.KindOf(err)
-	if kind == core.KindInternal && errors.Is(err, context.DeadlineExceeded) {
-		// The request's deadline ran out below the use case, most likely in
-		// a slow database: the same advice as an unreachable one.
-		return unavailableProblem(detailUnavailable, 0)
-	}
-	t, ok := problemByKind[kind]
+	a := httpstatus.For(ctx, err)
+	var answer *problem
 	switch {
-	case !ok || kind == core.KindInternal:
-		return newProblem(problemInternal, detailInternal)
-	case kind == core.KindInvalid && len(core.FieldsOf(err)) > 0:
-		return invalidFields(core.FieldsOf(err))
-	case kind == core.KindUnavailable:
-		return unavailableProblem(core.MessageOf(err), core.RetryAfterOf(err))
+	case a.Deadline:
+		answer = newProblem(problemUnavailable, detailUnavailable)
+	case a.Kind == core.KindInternal:
+		answer = newProblem(problemInternal, detailInternal)
+	case a.Kind == core.KindInvalid && len(core.FieldsOf(err)) > 0:
+		answer = invalidFields(core.FieldsOf(err))
+	default:
+		answer = newProblem(problemByStatus[a.Status], core.MessageOf(err))
 	}
-	answer := newProblem(t, core.MessageOf(err))
-	answer.retryAfter = core.RetryAfterOf(err)
-	if kind == core.KindRateLimited {
-		// A 429 always says when to come back (SPEC §8).
-		answer.retryAfter = cmp.Or(answer.retryAfter, time.Second)
-	}
+	answer.retryAfter = a.RetryAfter
 	return answer
-}
-
-// unavailableProblem is a 503 asking to retry after wait, or after
-// defaultRetryAfter when the cause does not tell.
-func unavailableProblem(detail string, wait time.Duration) *problem {
-	p := newProblem(problemUnavailable, detail)
-	p.retryAfter = cmp.Or(wait, defaultRetryAfter)
-	return p
-}
-
-// retryAfterSeconds renders d as the delay-seconds of Retry-After, rounded
-// up so that a client never retries too early.
-func retryAfterSeconds(d time.Duration) string {
-	return strconv.FormatInt(int64((d+time.Second-1)/time.Second), 10)
 }
 
 // fiberProblem maps an error raised by Fiber or fasthttp. Their messages
@@ -199,7 +164,9 @@ func fiberProblem(fe *fiber.Error, bodyLimit int) *problem {
 	case problemNotFound:
 		return newProblem(t, detailNoRoute)
 	case problemUnavailable:
-		return unavailableProblem(detailUnavailable, 0)
+		p := newProblem(t, detailUnavailable)
+		p.retryAfter = httpstatus.DefaultRetryAfter
+		return p
 	case problemMalformed:
 		return newProblem(t, "the request could not be parsed")
 	}
@@ -207,15 +174,9 @@ func fiberProblem(fe *fiber.Error, bodyLimit int) *problem {
 }
 
 // answerError sends err as a problem. Server errors are logged with their
-// cause; the response never carries it. A server error after the request's
-// deadline ran out is a 503 whatever the driver made of the cancellation
-// (PostgreSQL's says "deadline exceeded", SQLite's "interrupted"): the
-// advice is the same as for an unreachable database.
+// cause; the response never carries it.
 func answerError(c *fiber.Ctx, log *slog.Logger, bodyLimit int, err error) {
-	p := problemFor(err, bodyLimit)
-	if p.Status == http.StatusInternalServerError && errors.Is(c.UserContext().Err(), context.DeadlineExceeded) {
-		p = unavailableProblem(detailUnavailable, 0)
-	}
+	p := problemFor(c.UserContext(), err, bodyLimit)
 	if p.Status >= http.StatusInternalServerError {
 		level := slog.LevelError
 		if p.Status == http.StatusServiceUnavailable {
@@ -235,7 +196,7 @@ func answerError(c *fiber.Ctx, log *slog.Logger, bodyLimit int, err error) {
 		c.Set(fiber.HeaderAllow, allowedMethods(c.App(), c.Path()))
 	}
 	if p.retryAfter > 0 {
-		c.Set(fiber.HeaderRetryAfter, retryAfterSeconds(p.retryAfter))
+		c.Set(fiber.HeaderRetryAfter, httpstatus.RetryAfter(p.retryAfter))
 	}
 	if werr := writeProblem(c, p); werr != nil {
 		// Only a problem that cannot be encoded gets here: a bug.

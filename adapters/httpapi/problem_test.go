@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"supportdesk/adapters/httpstatus"
 	"supportdesk/core"
 )
 
@@ -32,7 +33,7 @@ func TestProblemForMapsEveryKindThroughWrapping(t *testing.T) {
 	for _, c := range cases {
 		inner := core.Wrap(c.kind, errors.New("SELECT secret FROM t"), "caller-safe message")
 		err := fmt.Errorf("handler: %w", fmt.Errorf("use case: %w", inner))
-		p := problemFor(err, DefaultBodyLimit)
+		p := problemFor(context.Background(), err, DefaultBodyLimit)
 		if p.Status != c.status || p.Type != ProblemTypeBase+c.slug {
 			t.Errorf("%v: %d %s, want %d %s", c.kind, p.Status, p.Type, c.status, c.slug)
 		}
@@ -40,8 +41,9 @@ func TestProblemForMapsEveryKindThroughWrapping(t *testing.T) {
 			t.Errorf("%v: the cause reached the detail: %q", c.kind, p.Detail)
 		}
 	}
-	if len(problemByKind) != len(cases) {
-		t.Errorf("the table maps %d kinds, the test %d", len(problemByKind), len(cases))
+	// Every kind the core has is in the table above.
+	if n := int(core.KindRateLimited) + 1; n != len(cases) {
+		t.Errorf("the core has %d kinds, the test %d", n, len(cases))
 	}
 }
 
@@ -57,10 +59,10 @@ func TestProblemForRetryAfter(t *testing.T) {
 		{fmt.Errorf("query: %w", context.DeadlineExceeded), "5"},
 		{core.Errorf(core.KindNotFound, "tenant not found"), ""},
 	} {
-		p := problemFor(c.err, DefaultBodyLimit)
+		p := problemFor(context.Background(), c.err, DefaultBodyLimit)
 		got := ""
 		if p.retryAfter > 0 {
-			got = retryAfterSeconds(p.retryAfter)
+			got = httpstatus.RetryAfter(p.retryAfter)
 		}
 		if got != c.want {
 			t.Errorf("%v: Retry-After %q, want %q", c.err, got, c.want)
@@ -73,7 +75,7 @@ func TestProblemForHidesInternalDetail(t *testing.T) {
 		errors.New("pq: relation \"support_requests\" does not exist"),
 		core.Errorf(core.KindInternal, "envelope exceeds %d bytes", 1),
 	} {
-		p := problemFor(err, DefaultBodyLimit)
+		p := problemFor(context.Background(), err, DefaultBodyLimit)
 		if p.Status != 500 || p.Detail != detailInternal {
 			t.Errorf("%v: %+v", err, p)
 		}
@@ -81,7 +83,7 @@ func TestProblemForHidesInternalDetail(t *testing.T) {
 }
 
 func TestProblemForDeadlineIsUnavailable(t *testing.T) {
-	p := problemFor(fmt.Errorf("read snapshot: %w", context.DeadlineExceeded), DefaultBodyLimit)
+	p := problemFor(context.Background(), fmt.Errorf("read snapshot: %w", context.DeadlineExceeded), DefaultBodyLimit)
 	if p.Status != http.StatusServiceUnavailable {
 		t.Errorf("deadline: %+v", p)
 	}
@@ -101,7 +103,7 @@ func TestProblemForFiberErrors(t *testing.T) {
 		{fiber.ErrRequestHeaderFieldsTooLarge, 431, "about:blank"},
 	}
 	for _, c := range cases {
-		p := problemFor(c.err, 1234)
+		p := problemFor(context.Background(), c.err, 1234)
 		if p.Status != c.status || p.Type != c.typ {
 			t.Errorf("%v: %d %s", c.err, p.Status, p.Type)
 		}
@@ -109,7 +111,7 @@ func TestProblemForFiberErrors(t *testing.T) {
 			t.Errorf("%v: the detail echoes the request: %q", c.err, p.Detail)
 		}
 	}
-	if p := problemFor(fiber.ErrRequestEntityTooLarge, 1234); !strings.Contains(p.Detail, "1234") {
+	if p := problemFor(context.Background(), fiber.ErrRequestEntityTooLarge, 1234); !strings.Contains(p.Detail, "1234") {
 		t.Errorf("413 detail %q does not give the limit", p.Detail)
 	}
 }

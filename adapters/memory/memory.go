@@ -1,7 +1,8 @@
-// Package memory is an in-memory storage adapter for support requests and
-// their audit entries. Core unit tests use it instead of a database, and
-// it shows that the repository can be swapped: it passes the same contract
-// suite (test/contract) as the SQL storage.
+// Package memory is an in-memory storage adapter: support requests with
+// everything their creation writes (audit entries, outbox events,
+// Idempotency-Key records). The use-case tests run on it instead of a
+// database, and it shows that the repository can be swapped: it passes
+// the same contract suite (test/contract) as the SQL storage.
 package memory
 
 import (
@@ -11,107 +12,84 @@ import (
 	"maps"
 	"slices"
 	"sync"
-	"time"
 
 	"supportdesk/core"
 	"supportdesk/core/audit"
+	"supportdesk/core/event"
 	"supportdesk/core/reference"
 	"supportdesk/core/support"
 	"supportdesk/ports"
 )
 
-// Store holds support requests and audit entries in memory. It is safe for
-// concurrent use. The zero value is not usable; call New.
+// Store holds support requests, their audit entries and outbox events,
+// and Idempotency-Key records in memory. It is safe for concurrent use.
+// The zero value is not usable; call New.
 type Store struct {
 	mu       sync.Mutex
 	requests map[reference.Reference]*support.Request
 	audit    []audit.Entry
+	events   []event.Event
+	// auditIDs and eventIDs are unique, as primary keys are.
+	auditIDs map[string]bool
+	eventIDs map[string]bool
 	keys     map[keyID]ports.IdempotencyRecord
 }
 
-var (
-	_ ports.SupportRequestRepository = (*Store)(nil)
-	_ ports.AuditLogger              = (*Store)(nil)
-)
+var _ ports.SupportRequestRepository = (*Store)(nil)
 
 // New returns an empty Store.
 func New() *Store {
-	return &Store{requests: map[reference.Reference]*support.Request{}, keys: map[keyID]ports.IdempotencyRecord{}}
+	return &Store{
+		requests: map[reference.Reference]*support.Request{},
+		auditIDs: map[string]bool{},
+		eventIDs: map[string]bool{},
+		keys:     map[keyID]ports.IdempotencyRecord{},
+	}
 }
 
-// tx is the ports.Tx of a Store: the audit entries staged by one Create,
-// applied only if its callback succeeds.
-type tx struct {
-	store       *Store
-	entries     []audit.Entry
-	completions []completion
-	closed      bool
-}
-
-// Create stores r and the audit entries its callback records, all or
-// nothing: the callback's writes are staged and applied only if it
-// succeeds. It returns a KindConflict error if the reference exists.
-func (s *Store) Create(_ context.Context, r *support.Request, inTx func(ports.Tx) error) error {
-	if s.has(r.Reference()) {
-		return errConflict(r.Reference())
-	}
-	// The callback runs without the lock, so it may call the Store.
-	t := &tx{store: s}
-	err := inTx(t)
-	t.closed = true
-	if err != nil {
-		return err
-	}
-
+// Create implements ports.SupportRequestRepository: every write of c is
+// checked first and applied only if all of them can be, as one database
+// transaction would. A taken reference or a taken-over key claim is a
+// KindConflict error; a taken audit entry or event id, a KindInternal one
+// (the primary key violation a database would raise).
+func (s *Store) Create(_ context.Context, c ports.Creation) error {
+	r := c.Request
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// Another Create may have taken the reference meanwhile.
 	if _, dup := s.requests[r.Reference()]; dup {
-		return errConflict(r.Reference())
+		return core.Wrap(core.KindConflict, fmt.Errorf("reference %s is taken", r.Reference()),
+			"a support request with this reference already exists")
 	}
-	if err := s.complete(t.completions); err != nil {
-		return err
+	if s.auditIDs[c.Audit.ID] {
+		return core.Errorf(core.KindInternal, "memory: audit entry id %s is taken", c.Audit.ID)
+	}
+	if s.eventIDs[c.Event.ID] {
+		return core.Errorf(core.KindInternal, "memory: outbox event id %s is taken", c.Event.ID)
+	}
+	if c.Idempotency != nil {
+		if err := s.checkCompletion(*c.Idempotency); err != nil {
+			return err
+		}
+		s.complete(*c.Idempotency, r.Reference())
 	}
 	s.requests[r.Reference()] = stored(r)
-	s.audit = append(s.audit, t.entries...)
+	e := c.Audit
+	e.Metadata = maps.Clone(e.Metadata)
+	e.OccurredAt = core.StoredTime(e.OccurredAt)
+	s.audit = append(s.audit, e)
+	ev := c.Event
+	ev.OccurredAt = core.StoredTime(ev.OccurredAt)
+	s.events = append(s.events, ev)
+	s.auditIDs[c.Audit.ID], s.eventIDs[c.Event.ID] = true, true
 	return nil
-}
-
-func (s *Store) has(ref reference.Reference) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.requests[ref]
-	return ok
-}
-
-func errConflict(ref reference.Reference) error {
-	return core.Wrap(core.KindConflict, fmt.Errorf("reference %s is taken", ref),
-		"a support request with this reference already exists")
 }
 
 // stored returns the copy of r that storage would give back: times in UTC
 // to the microsecond, as PostgreSQL keeps them, and its own context bytes.
 func stored(r *support.Request) *support.Request {
-	return support.Rehydrate(r.Reference(), r.WorkspaceID(), r.TenantID(), r.PrimaryContext(), r.Details(),
-		r.CreatedBy(), storedTime(r.CreatedAt()), r.AttachmentMode(), slices.Clone(r.Context()), r.ContextDigest())
-}
-
-func storedTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
-
-// Record stages e in tx, which must be a transaction of this Store that is
-// still open; anything else is a KindInternal error.
-func (s *Store) Record(_ context.Context, t ports.Tx, e audit.Entry) error {
-	mt, ok := t.(*tx)
-	switch {
-	case !ok || mt.store != s:
-		return core.Errorf(core.KindInternal, "memory: transaction of type %T is not one of this store", t)
-	case mt.closed:
-		return core.Errorf(core.KindInternal, "memory: transaction is already closed")
-	}
-	e.Metadata = maps.Clone(e.Metadata)
-	e.OccurredAt = storedTime(e.OccurredAt)
-	mt.entries = append(mt.entries, e)
-	return nil
+	s := r.Stored()
+	s.CreatedAt, s.Context = core.StoredTime(s.CreatedAt), slices.Clone(s.Context)
+	return support.Rehydrate(s)
 }
 
 // Get returns the request with reference ref, or support.ErrNotFound.
@@ -133,7 +111,7 @@ func (s *Store) List(_ context.Context, f ports.ListFilter) ([]*support.Request,
 	for _, r := range s.requests {
 		if (f.WorkspaceID == "" || r.WorkspaceID() == f.WorkspaceID) &&
 			(f.TenantID == "" || r.TenantID() == f.TenantID) &&
-			(f.Since.IsZero() || !r.CreatedAt().Before(storedTime(f.Since))) {
+			(f.Since.IsZero() || !r.CreatedAt().Before(core.StoredTime(f.Since))) {
 			out = append(out, r)
 		}
 	}
@@ -145,7 +123,7 @@ func (s *Store) List(_ context.Context, f ports.ListFilter) ([]*support.Request,
 	return out[:min(limit, len(out))], nil
 }
 
-// Audit returns a copy of every audit entry committed so far, in commit order.
+// Audit returns a copy of every audit entry stored so far, in commit order.
 func (s *Store) Audit() []audit.Entry {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -154,4 +132,11 @@ func (s *Store) Audit() []audit.Entry {
 		out[i].Metadata = maps.Clone(out[i].Metadata)
 	}
 	return out
+}
+
+// Events returns a copy of every outbox event stored so far, in commit order.
+func (s *Store) Events() []event.Event {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.events)
 }

@@ -42,8 +42,12 @@ func TestMetrics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, err := support.New(ref, "w", "t", support.PrimaryContext{Type: support.ContextOperationRun, ID: "r"},
-		support.Details{Severity: support.Severity("high"), Summary: "s"}, "u", time.Now(), support.DiagnosticsAttached, []byte("{}"), "sha256:x")
+	req, err := support.New(support.Params{
+		Reference: ref, WorkspaceID: "w", TenantID: "t",
+		Primary:   support.PrimaryContext{Type: support.ContextOperationRun, ID: "r"},
+		Input:     support.Input{Severity: "high", Summary: "s"},
+		CreatedBy: "u", CreatedAt: time.Now(), Mode: support.DiagnosticsAttached, Context: []byte("{}"),
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

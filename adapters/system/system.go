@@ -3,10 +3,11 @@
 package system
 
 import (
-	"crypto/rand"
-	"fmt"
 	"time"
 
+	"github.com/google/uuid"
+
+	"supportdesk/core"
 	"supportdesk/core/reference"
 	"supportdesk/ports"
 )
@@ -16,9 +17,8 @@ type Clock struct{}
 
 var _ ports.Clock = Clock{}
 
-// Now returns the current UTC time, truncated to the microsecond that both
-// databases store.
-func (Clock) Now() time.Time { return time.Now().UTC().Truncate(time.Microsecond) }
+// Now returns the current time as both databases store it (core.StoredTime).
+func (Clock) Now() time.Time { return core.StoredTime(time.Now()) }
 
 // IDs makes support references and random (version 4) UUIDs.
 type IDs struct {
@@ -34,11 +34,4 @@ func NewIDs() *IDs { return &IDs{refs: reference.NewGenerator()} }
 func (g *IDs) NewReference(t time.Time) (reference.Reference, error) { return g.refs.New(t) }
 
 // NewID returns a random version 4 UUID.
-func (g *IDs) NewID() string {
-	var b [16]byte
-	// crypto/rand.Read never fails on supported platforms (Go 1.24+).
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
+func (g *IDs) NewID() string { return uuid.NewString() }

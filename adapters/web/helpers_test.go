@@ -54,11 +54,11 @@ type site struct {
 func newSite(t *testing.T, d web.Deps) *site {
 	t.Helper()
 	db := testdb.SQLite(t)
-	if _, err := fixture.Import(context.Background(), db, fixture.Demo()); err != nil {
+	if _, err := gormstore.NewRecords(db).Import(context.Background(), fixture.Demo()); err != nil {
 		t.Fatalf("import demo: %v", err)
 	}
 	svc := usecase.New(usecase.Deps{
-		Requests: gormstore.NewRequests(db), Audit: gormstore.NewAuditLog(), Grants: gormstore.NewGrants(db),
+		Requests: gormstore.NewRequests(db), Grants: gormstore.NewGrants(db),
 		Contexts: gormstore.NewContexts(db), Diagnostics: gormstore.NewDiagnostics(db), Users: gormstore.NewUsers(db),
 		Directory: gormstore.NewDirectory(db), Clock: system.Clock{}, IDs: system.NewIDs(),
 	})

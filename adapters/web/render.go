@@ -2,24 +2,23 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
-	"errors"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"log/slog"
-	"math"
 	"net/http"
+	"path"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
-	"github.com/gofiber/template/html/v2"
 
+	"supportdesk/adapters/httpstatus"
 	"supportdesk/core"
 	"supportdesk/ports"
 )
@@ -33,12 +32,17 @@ var staticFiles embed.FS
 // staticPrefix is where the embedded CSS and JavaScript are served.
 const staticPrefix = "/static"
 
-// layout wraps every page.
-const layout = "layout"
+// The templates every page is made of: the layout wraps each page, whose
+// own template is named content, and the partials are shared.
+const (
+	layoutFile   = "layout.html"
+	partialsFile = "partials.html"
+)
 
-// views renders the embedded templates through Fiber's html engine.
+// views holds each page's template, parsed once: the layout and the
+// partials with the page's file as its content.
 type views struct {
-	engine *html.Engine
+	pages  map[string]*template.Template
 	assets assets
 }
 
@@ -55,12 +59,30 @@ func mustLoadViews() *views {
 	if err != nil {
 		panic(fmt.Sprintf("web: templates: %v", err))
 	}
-	engine := html.NewFileSystem(http.FS(sub), ".html")
-	engine.AddFuncMap(templateFuncs)
-	if err := engine.Load(); err != nil {
+	base, err := template.New(layoutFile).Funcs(templateFuncs).ParseFS(sub, layoutFile, partialsFile)
+	if err != nil {
 		panic(fmt.Sprintf("web: parse templates: %v", err))
 	}
-	return &views{engine: engine, assets: assets{CSS: assetURL("app.css"), JS: assetURL("app.js")}}
+	files, err := fs.Glob(sub, "*.html")
+	if err != nil {
+		panic(fmt.Sprintf("web: templates: %v", err))
+	}
+	v := &views{pages: map[string]*template.Template{}, assets: assets{CSS: assetURL("app.css"), JS: assetURL("app.js")}}
+	for _, f := range files {
+		if f == layoutFile || f == partialsFile {
+			continue
+		}
+		text, err := fs.ReadFile(sub, f)
+		if err != nil {
+			panic(fmt.Sprintf("web: template %s: %v", f, err))
+		}
+		page := template.Must(base.Clone())
+		if _, err := page.New("content").Parse(string(text)); err != nil {
+			panic(fmt.Sprintf("web: parse template %s: %v", f, err))
+		}
+		v.pages[strings.TrimSuffix(path.Base(f), ".html")] = page
+	}
+	return v
 }
 
 func assetURL(name string) string {
@@ -105,7 +127,14 @@ func (s *site) page(sess *session, title string) page {
 // buffer first, so a template failure never sends half a page.
 func (s *site) render(c *fiber.Ctx, status int, name string, data any) error {
 	var b bytes.Buffer
-	if err := s.views.engine.Render(&b, name, data, layout); err != nil {
+	t, ok := s.views.pages[name]
+	var err error
+	if !ok {
+		err = fmt.Errorf("no page template %q", name)
+	} else {
+		err = t.ExecuteTemplate(&b, layoutFile, data)
+	}
+	if err != nil {
 		s.log.ErrorContext(c.UserContext(), "render page", "template", name, "error", err)
 		c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
 		return c.Status(fiber.StatusInternalServerError).SendString("Internal server error")
@@ -119,36 +148,24 @@ func (s *site) render(c *fiber.Ctx, status int, name string, data any) error {
 // or the cause (SQL, stack) reaches the page, and the 404 for a tenant
 // that exists but is not yours is the 404 for one that does not exist.
 type errorPage struct {
-	Status  int
 	Heading string
 	Message string
 }
 
-var (
-	errorNotFound    = errorPage{fiber.StatusNotFound, "Page not found", "There is nothing here, or you do not have access to it. Check the address, or go back to your tenants."}
-	errorForbidden   = errorPage{fiber.StatusForbidden, "You do not have permission to do this", "Your role on this tenant does not allow this action. Ask a tenant owner or manager if you need it."}
-	errorCSRF        = errorPage{fiber.StatusForbidden, "This form has expired", "The form was too old or did not come from this site, so nothing was done. Go back, reload the page and try again."}
-	errorBadRequest  = errorPage{fiber.StatusBadRequest, "Something is wrong with this request", "The request could not be understood. Go back and try again."}
-	errorConflict    = errorPage{fiber.StatusConflict, "This is already being done", "The same request is still being processed. Wait a moment, then check before trying again."}
-	errorTooMany     = errorPage{fiber.StatusTooManyRequests, "Too many support requests", "You have sent many support requests in a short time. Wait a minute, then try again; nothing was sent this time."}
-	errorUnavailable = errorPage{fiber.StatusServiceUnavailable, "Service temporarily unavailable", "supportdesk cannot reach its database right now. Nothing was changed. Try again in a few seconds."}
-	errorInternal    = errorPage{fiber.StatusInternalServerError, "Something went wrong", "An unexpected error occurred and has been logged. Try again, and ask support if it keeps happening."}
-)
-
-// errorPageByKind is the one table from a core error kind to the page
-// (and so the status) the web UI answers with.
-var errorPageByKind = map[core.Kind]errorPage{
-	core.KindInvalid:     errorBadRequest,
-	core.KindNotFound:    errorNotFound,
-	core.KindForbidden:   errorForbidden,
-	core.KindConflict:    errorConflict,
-	core.KindRateLimited: errorTooMany,
-	core.KindUnavailable: errorUnavailable,
-	core.KindInternal:    errorInternal,
+// errorPages is the page of each status a core error gets; the status is
+// httpstatus.For's, as in the API.
+var errorPages = map[int]errorPage{
+	fiber.StatusNotFound:            {"Page not found", "There is nothing here, or you do not have access to it. Check the address, or go back to your tenants."},
+	fiber.StatusForbidden:           {"You do not have permission to do this", "Your role on this tenant does not allow this action. Ask a tenant owner or manager if you need it."},
+	fiber.StatusUnprocessableEntity: {"Something is wrong with this request", "The request could not be understood. Go back and try again."},
+	fiber.StatusConflict:            {"This is already being done", "The same request is still being processed. Wait a moment, then check before trying again."},
+	fiber.StatusTooManyRequests:     {"Too many support requests", "You have sent many support requests in a short time. Wait a minute, then try again; nothing was sent this time."},
+	fiber.StatusServiceUnavailable:  {"Service temporarily unavailable", "supportdesk cannot reach its database right now. Nothing was changed. Try again in a few seconds."},
+	fiber.StatusInternalServerError: {"Something went wrong", "An unexpected error occurred and has been logged. Try again, and ask support if it keeps happening."},
 }
 
-// retryAfterSeconds is what a 503 page asks to wait.
-const retryAfterSeconds = 5
+// errorCSRF is the 403 page of a form whose CSRF token does not match.
+var errorCSRF = errorPage{"This form has expired", "The form was too old or did not come from this site, so nothing was done. Go back, reload the page and try again."}
 
 // errorData is an error page.
 type errorData struct {
@@ -156,42 +173,35 @@ type errorData struct {
 	Error errorPage
 }
 
-// fail answers a request whose handler returned err with the matching
-// error page; server errors are logged with their cause.
+// fail answers a request whose handler returned err with the error page
+// of its status, decided as the API decides it; server errors are logged
+// with their cause.
 func (s *site) fail(c *fiber.Ctx, sess *session, err error) error {
-	kind := core.KindOf(err)
-	if kind == core.KindInternal && errors.Is(err, context.DeadlineExceeded) {
-		// The page's deadline ran out below the use case, most likely in a
-		// slow database: the same advice as an unreachable one.
-		kind = core.KindUnavailable
-	}
-	if kind == core.KindUnauthenticated {
+	a := httpstatus.For(c.UserContext(), err)
+	if a.Kind == core.KindUnauthenticated {
 		return s.toSignin(c)
 	}
-	p, ok := errorPageByKind[kind]
-	if !ok {
-		p = errorInternal
+	status := a.Status
+	if _, ok := errorPages[status]; !ok {
+		status = fiber.StatusInternalServerError
 	}
-	if p.Status >= fiber.StatusInternalServerError {
+	if status >= fiber.StatusInternalServerError {
 		level := slog.LevelError
-		if p.Status == fiber.StatusServiceUnavailable {
+		if status == fiber.StatusServiceUnavailable {
 			level = slog.LevelWarn
 		}
 		s.log.Log(c.UserContext(), level, "web page failed",
-			"method", c.Method(), "route", c.Route().Path, "status", p.Status, "error", err)
+			"method", c.Method(), "route", c.Route().Path, "status", status, "error", err)
 	}
-	if wait := core.RetryAfterOf(err); wait > 0 {
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	if a.RetryAfter > 0 {
+		c.Set(fiber.HeaderRetryAfter, httpstatus.RetryAfter(a.RetryAfter))
 	}
-	return s.renderError(c, sess, p)
+	return s.renderError(c, sess, status, errorPages[status])
 }
 
-// renderError renders an error page.
-func (s *site) renderError(c *fiber.Ctx, sess *session, p errorPage) error {
-	if p.Status == fiber.StatusServiceUnavailable && len(c.Response().Header.Peek(fiber.HeaderRetryAfter)) == 0 {
-		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(retryAfterSeconds))
-	}
-	return s.render(c, p.Status, "error", errorData{page: s.page(sess, p.Heading), Error: p})
+// renderError renders an error page with status.
+func (s *site) renderError(c *fiber.Ctx, sess *session, status int, p errorPage) error {
+	return s.render(c, status, "error", errorData{page: s.page(sess, p.Heading), Error: p})
 }
 
 // templateFuncs are the helpers the templates use.

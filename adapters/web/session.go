@@ -1,11 +1,8 @@
 package web
 
 import (
-	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"net/url"
 	"strings"
 	"time"
@@ -13,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"supportdesk/core"
+	"supportdesk/core/credential"
 	"supportdesk/ports"
 )
 
@@ -41,31 +39,25 @@ type session struct {
 // page; sess is nil on public pages.
 type handler func(c *fiber.Ctx, sess *session) error
 
-// randomToken returns 256 random bits, URL-safe.
+// randomToken returns 260 random bits as 52 base32 characters, safe in
+// URLs, cookies and forms: plenty for session ids and CSRF tokens.
 func randomToken() string {
-	// crypto/rand.Text gives 26 base32 characters (130 bits); two of them
-	// are plenty for session ids and CSRF tokens.
+	// crypto/rand.Text gives 26 base32 characters (130 bits).
 	return rand.Text() + rand.Text()
 }
 
 // hashSessionID returns what the store keeps instead of the session id.
-func hashSessionID(id string) string {
-	sum := sha256.Sum256([]byte(id))
-	return hex.EncodeToString(sum[:])
-}
+func hashSessionID(id string) string { return credential.Hash(id) }
 
 // tokensEqual compares two secrets in constant time; empty never matches.
 func tokensEqual(a, b string) bool {
 	return a != "" && subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
 
-// withPageContext bounds the request's work and sets the headers every
-// page carries: pages hold tenant data for one user, so they are never
-// cached, and the CSP allows nothing from outside the app and no inline
-// script or style.
-func (s *site) withPageContext(c *fiber.Ctx) context.CancelFunc {
-	ctx, cancel := context.WithTimeout(c.UserContext(), s.timeout)
-	c.SetUserContext(ctx)
+// setPageHeaders sets the headers every page carries: pages hold tenant
+// data for one user, so they are never cached, and the CSP allows nothing
+// from outside the app and no inline script or style.
+func setPageHeaders(c *fiber.Ctx) {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	c.Set(fiber.HeaderXFrameOptions, "DENY")
@@ -73,13 +65,12 @@ func (s *site) withPageContext(c *fiber.Ctx) context.CancelFunc {
 	c.Set(fiber.HeaderContentSecurityPolicy,
 		"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "+
 			"form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
-	return cancel
 }
 
 // public wraps a page that needs no session: the sign-in page.
 func (s *site) public(h handler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		defer s.withPageContext(c)()
+		setPageHeaders(c)
 		if err := h(c, nil); err != nil {
 			return s.fail(c, nil, err)
 		}
@@ -91,7 +82,7 @@ func (s *site) public(h handler) fiber.Handler {
 // visitor is sent to sign in; a POST must carry the session's CSRF token.
 func (s *site) private(h handler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		defer s.withPageContext(c)()
+		setPageHeaders(c)
 		sess, err := s.session(c)
 		if core.KindOf(err) == core.KindUnauthenticated {
 			s.clearCookie(c, sessionCookie, "/")
@@ -101,7 +92,7 @@ func (s *site) private(h handler) fiber.Handler {
 			return s.fail(c, nil, err)
 		}
 		if c.Method() == fiber.MethodPost && !tokensEqual(sess.csrf, c.FormValue(csrfField)) {
-			return s.renderError(c, sess, errorCSRF)
+			return s.renderError(c, sess, fiber.StatusForbidden, errorCSRF)
 		}
 		if err := h(c, sess); err != nil {
 			return s.fail(c, sess, err)
@@ -206,7 +197,7 @@ func (s *site) renderSignin(c *fiber.Ctx, status int, next, errMsg string) error
 // signin exchanges an API token for a session.
 func (s *site) signin(c *fiber.Ctx, _ *session) error {
 	if !tokensEqual(c.Cookies(signinCookie), c.FormValue(csrfField)) {
-		return s.renderError(c, nil, errorCSRF)
+		return s.renderError(c, nil, fiber.StatusForbidden, errorCSRF)
 	}
 	next := localPath(c.FormValue("next"))
 	token := strings.TrimSpace(c.FormValue("token"))

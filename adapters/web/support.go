@@ -10,7 +10,6 @@ import (
 	"supportdesk/core"
 	"supportdesk/core/envelope"
 	"supportdesk/core/support"
-	"supportdesk/core/usecase"
 	"supportdesk/ports"
 )
 
@@ -178,7 +177,7 @@ func (s *site) supportForm(k contextKind) handler {
 // invalid input renders the form again with the input kept.
 func (s *site) submitSupport(k contextKind) handler {
 	return func(c *fiber.Ctx, sess *session) error {
-		if err := usecase.CheckRate(s.limiter, sess.actor.ID); err != nil {
+		if err := s.desk.AttemptCreate(c.UserContext(), sess.actor); err != nil {
 			return err
 		}
 		target := k.target(c)

@@ -41,10 +41,7 @@ type Deps struct {
 	Desk     ports.SupportDesk
 	Browser  ports.Browser
 	Sessions SessionStore
-	// Limiter bounds support-request submissions per user, counted with
-	// the API's; nil means no limit.
-	Limiter ports.RateLimiter
-	Log     *slog.Logger
+	Log      *slog.Logger
 	// SecureCookies marks cookies Secure on every response. Without it they
 	// are Secure when the request came over TLS, directly or as told by a
 	// proxy's X-Forwarded-Proto (a client that forges that header only
@@ -52,43 +49,34 @@ type Deps struct {
 	SecureCookies bool
 	// SessionTTL is how long a session lasts after sign-in; 8 hours if zero.
 	SessionTTL time.Duration
-	// RequestTimeout bounds each page's work; 10 seconds if zero.
-	RequestTimeout time.Duration
 }
 
-const (
-	defaultSessionTTL     = 8 * time.Hour
-	defaultRequestTimeout = 10 * time.Second
-)
+const defaultSessionTTL = 8 * time.Hour
 
 // site holds the web UI's dependencies and renders its pages.
 type site struct {
 	desk     ports.SupportDesk
 	browser  ports.Browser
 	sessions SessionStore
-	limiter  ports.RateLimiter
 	log      *slog.Logger
 	secure   bool
 	ttl      time.Duration
-	timeout  time.Duration
 	views    *views
 }
 
-// Register adds the web UI's routes to app. They live at the root, beside
-// the API under /v1; every route installs its own middleware, so nothing
-// here touches the API's requests. It panics if the embedded templates do
+// Register adds the web UI's routes to app, made by httpapi.New, whose
+// middleware gives every request its id, log line and deadline. They live
+// at the root, beside the API under /v1; every route installs its own
+// middleware, so nothing here touches the API's requests. It panics if the embedded templates do
 // not parse, which is a build defect that the package's tests catch.
 func Register(app *fiber.App, d Deps) {
 	s := &site{
-		desk: d.Desk, browser: d.Browser, sessions: d.Sessions, limiter: d.Limiter, log: d.Log,
-		secure: d.SecureCookies, ttl: d.SessionTTL, timeout: d.RequestTimeout,
+		desk: d.Desk, browser: d.Browser, sessions: d.Sessions, log: d.Log,
+		secure: d.SecureCookies, ttl: d.SessionTTL,
 		views: mustLoadViews(),
 	}
 	if s.ttl <= 0 {
 		s.ttl = defaultSessionTTL
-	}
-	if s.timeout <= 0 {
-		s.timeout = defaultRequestTimeout
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -6,8 +6,9 @@ import (
 	"os"
 
 	"supportdesk/adapters/cli"
+	"supportdesk/bootstrap"
 )
 
 func main() {
-	os.Exit(cli.Run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(cli.Run(context.Background(), bootstrap.NewCommands(os.Stderr), os.Args[1:], os.Stdout, os.Stderr))
 }

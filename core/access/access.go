@@ -2,6 +2,8 @@
 // authorization decision (SPEC §4) that every entry point applies.
 package access
 
+import "supportdesk/core/text"
+
 // Role is a user's role in one tenant (its TenantMembership).
 type Role string
 
@@ -17,13 +19,7 @@ const (
 var Roles = []Role{RoleOwner, RoleManager, RoleOperator, RoleReadonly}
 
 // Valid reports whether r is a known tenant role.
-func (r Role) Valid() bool {
-	switch r {
-	case RoleOwner, RoleManager, RoleOperator, RoleReadonly:
-		return true
-	}
-	return false
-}
+func (r Role) Valid() bool { return text.OneOf(r, Roles) }
 
 // WorkspaceRole is a user's role in a workspace. Any role satisfies the
 // workspace-membership requirement; none grants a tenant capability.
@@ -36,14 +32,11 @@ const (
 	WorkspaceMember  WorkspaceRole = "member"
 )
 
+// WorkspaceRoles lists every workspace role, most powerful first.
+var WorkspaceRoles = []WorkspaceRole{WorkspaceOwner, WorkspaceManager, WorkspaceMember}
+
 // Valid reports whether r is a known workspace role.
-func (r WorkspaceRole) Valid() bool {
-	switch r {
-	case WorkspaceOwner, WorkspaceManager, WorkspaceMember:
-		return true
-	}
-	return false
-}
+func (r WorkspaceRole) Valid() bool { return text.OneOf(r, WorkspaceRoles) }
 
 // Capability names one thing a user may do on a tenant.
 type Capability string
@@ -92,19 +85,17 @@ func (s Set) List() []Capability {
 	return out
 }
 
+// grants is the capability table of SPEC §3: what each tenant role grants.
+var grants = map[Role]Set{
+	RoleOwner:    NewSet(TenantView, OperationsView, SupportRequestsCreate, SupportDiagnosticsView),
+	RoleManager:  NewSet(TenantView, OperationsView, SupportRequestsCreate, SupportDiagnosticsView),
+	RoleOperator: NewSet(TenantView, OperationsView, SupportRequestsCreate),
+	RoleReadonly: NewSet(TenantView, OperationsView),
+}
+
 // CapabilitiesOf returns what role r grants (SPEC §3). An unknown or empty
 // role grants nothing.
-func CapabilitiesOf(r Role) Set {
-	switch r {
-	case RoleOwner, RoleManager:
-		return NewSet(TenantView, OperationsView, SupportRequestsCreate, SupportDiagnosticsView)
-	case RoleOperator:
-		return NewSet(TenantView, OperationsView, SupportRequestsCreate)
-	case RoleReadonly:
-		return NewSet(TenantView, OperationsView)
-	}
-	return Set{}
-}
+func CapabilitiesOf(r Role) Set { return grants[r] }
 
 // Grant is what storage knows about one user and one tenant (or one run):
 // whether the target exists and which memberships the user holds.

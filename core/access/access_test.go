@@ -71,3 +71,22 @@ func TestRoleValidity(t *testing.T) {
 		t.Error("workspace roles are owner, manager, member")
 	}
 }
+
+// Every role of SPEC §3 holds operations.view, so the run rule's own
+// clause — a user who may see the tenant but not its runs gets 404 for a
+// run, not 403 — shows only with a role that grants tenant.view alone.
+// The test adds such a role to the table for its duration.
+func TestDecideRunNeedsOperationsView(t *testing.T) {
+	const tenantOnly Role = "tenant_viewer"
+	grants[tenantOnly] = NewSet(TenantView, SupportRequestsCreate)
+	defer delete(grants, tenantOnly)
+	g := Grant{Exists: true, WorkspaceID: "w", TenantID: "t", RunID: "r", WorkspaceRole: WorkspaceMember, TenantRole: tenantOnly}
+	if got := DecideTenant(g, SupportRequestsCreate); got != Allow {
+		t.Fatalf("DecideTenant = %v, want allow: the role may see the tenant", got)
+	}
+	for _, need := range []Capability{TenantView, OperationsView, SupportRequestsCreate, SupportDiagnosticsView} {
+		if got := DecideRun(g, need); got != NotFound {
+			t.Errorf("DecideRun(%s) without operations.view = %v, want not_found", need, got)
+		}
+	}
+}

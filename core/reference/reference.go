@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"io"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,9 +25,12 @@ type Reference string
 
 func (r Reference) String() string { return string(r) }
 
-// Parse validates s. It returns a KindInvalid error unless s matches
-// ^SR-[0-9A-HJKMNP-TV-Z]{26}$ and encodes a valid ULID.
+// Parse validates s, in any letter case, and returns it in upper case, the
+// one form references are stored and shown in. It returns a KindInvalid
+// error unless s in upper case matches ^SR-[0-9A-HJKMNP-TV-Z]{26}$ and
+// encodes a valid ULID.
 func Parse(s string) (Reference, error) {
+	s = asciiUpper(s)
 	if !pattern.MatchString(s) {
 		return "", core.Errorf(core.KindInvalid, "reference must look like SR- followed by 26 Crockford base32 characters")
 	}
@@ -34,6 +38,18 @@ func Parse(s string) (Reference, error) {
 		return "", core.Errorf(core.KindInvalid, "reference does not encode a valid ULID")
 	}
 	return Reference(s), nil
+}
+
+// asciiUpper upper-cases the ASCII letters of s only: strings.ToUpper
+// would also turn, say, "ſ" (U+017F) into "S" and accept a reference no
+// one typed.
+func asciiUpper(s string) string {
+	return strings.Map(func(r rune) rune {
+		if 'a' <= r && r <= 'z' {
+			return r - 'a' + 'A'
+		}
+		return r
+	}, s)
 }
 
 // Time returns the creation time encoded in the reference.

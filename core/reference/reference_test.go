@@ -88,8 +88,6 @@ func TestParseRejects(t *testing.T) {
 	for _, s := range []string{
 		"",
 		"SR-",
-		"sr-01JDQ8Y7Z3K4M5N6P7Q8R9S0TV",   // lower-case prefix
-		"SR-01jdq8y7z3k4m5n6p7q8r9s0tv",   // lower-case ULID
 		"SR-01JDQ8Y7Z3K4M5N6P7Q8R9S0T",    // 25 characters
 		"SR-01JDQ8Y7Z3K4M5N6P7Q8R9S0TVW",  // 27 characters
 		"SR-01JDQ8Y7Z3K4M5N6P7Q8R9S0TI",   // I is not Crockford
@@ -102,6 +100,22 @@ func TestParseRejects(t *testing.T) {
 	} {
 		if _, err := Parse(s); core.KindOf(err) != core.KindInvalid {
 			t.Errorf("Parse(%q) error = %v, want KindInvalid", s, err)
+		}
+	}
+}
+
+func TestParseAcceptsAnyCase(t *testing.T) {
+	want := Reference("SR-01JDQ8Y7Z3K4M5N6P7Q8R9S0TV")
+	for _, s := range []string{"SR-01JDQ8Y7Z3K4M5N6P7Q8R9S0TV", "sr-01jdq8y7z3k4m5n6p7q8r9s0tv", "Sr-01jDq8Y7z3K4m5N6p7Q8r9S0tV"} {
+		if got, err := Parse(s); err != nil || got != want {
+			t.Errorf("Parse(%q) = %q, %v; want %q", s, got, err, want)
+		}
+	}
+	// Letter case is all that is forgiven: Crockford's I, L, O and U stay out.
+	for _, s := range []string{"sr-01jdq8y7z3k4m5n6p7q8r9s0ti", "SR-01JDQ8Y7Z3K4M5N6P7Q8R9S0TO", "xr-01jdq8y7z3k4m5n6p7q8r9s0tv",
+		"\u017fr-01jdq8y7z3k4m5n6p7q8r9s0tv"} {
+		if _, err := Parse(s); err == nil {
+			t.Errorf("Parse(%q) succeeded, want an error", s)
 		}
 	}
 }

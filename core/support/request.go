@@ -3,15 +3,12 @@
 package support
 
 import (
-	"fmt"
-	"net/mail"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"supportdesk/core"
+	"supportdesk/core/canon"
 	"supportdesk/core/reference"
+	"supportdesk/core/text"
 )
 
 // Severity is how badly the operator is affected.
@@ -29,13 +26,7 @@ const (
 var Severities = []Severity{SeverityLow, SeverityNormal, SeverityHigh, SeverityBlocking}
 
 // Valid reports whether s is a known severity.
-func (s Severity) Valid() bool {
-	switch s {
-	case SeverityLow, SeverityNormal, SeverityHigh, SeverityBlocking:
-		return true
-	}
-	return false
-}
+func (s Severity) Valid() bool { return text.OneOf(s, Severities) }
 
 // ContextType says where the operator asked for support from.
 type ContextType string
@@ -45,6 +36,9 @@ const (
 	ContextTenant       ContextType = "tenant"
 	ContextOperationRun ContextType = "operation_run"
 )
+
+// ContextTypes lists both entry contexts.
+var ContextTypes = []ContextType{ContextTenant, ContextOperationRun}
 
 // PrimaryContext is the tenant or the run the request was made from.
 type PrimaryContext struct {
@@ -61,6 +55,9 @@ const (
 	CanonicalContextOnly AttachmentMode = "canonical_context_only"
 )
 
+// AttachmentModes lists both attachment modes.
+var AttachmentModes = []AttachmentMode{DiagnosticsAttached, CanonicalContextOnly}
+
 // Channel is the entry point a request came through.
 type Channel string
 
@@ -71,127 +68,12 @@ const (
 	ChannelCLI Channel = "cli"
 )
 
-// Field limits of SPEC §2, in Unicode code points.
-const (
-	MaxSummary      = 200
-	MaxNotes        = 5000
-	MaxContactName  = 120
-	MaxContactEmail = 254
-)
-
-// Input is what an operator submits, exactly as received.
-type Input struct {
-	Severity          string
-	Summary           string
-	ReproductionNotes string
-	ContactName       string
-	ContactEmail      string
-}
-
-// Details is validated Input: the summary trimmed, every field within its rules.
-type Details struct {
-	Severity          Severity
-	Summary           string
-	ReproductionNotes string
-	ContactName       string
-	ContactEmail      string
-}
-
-// Validate checks every field of in and reports every invalid one at once
-// in a KindInvalid error, with field names as in the HTTP API.
-func Validate(in Input) (Details, error) {
-	var errs []core.FieldError
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, core.FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
-	}
-	d := Details{
-		Severity:          Severity(in.Severity),
-		Summary:           strings.TrimSpace(in.Summary),
-		ReproductionNotes: in.ReproductionNotes,
-		ContactName:       in.ContactName,
-		ContactEmail:      in.ContactEmail,
-	}
-
-	switch {
-	case in.Severity == "":
-		bad("severity", "is required")
-	case !d.Severity.Valid():
-		bad("severity", "must be one of low, normal, high, blocking")
-	}
-
-	if msg := textProblem(d.Summary, false); msg != "" {
-		bad("summary", "%s", msg)
-	} else if n := utf8.RuneCountInString(d.Summary); n == 0 {
-		bad("summary", "is required")
-	} else if n > MaxSummary {
-		bad("summary", "must be at most %d characters (got %d)", MaxSummary, n)
-	}
-
-	if msg := textProblem(d.ReproductionNotes, true); msg != "" {
-		bad("reproduction_notes", "%s", msg)
-	} else if n := utf8.RuneCountInString(d.ReproductionNotes); n > MaxNotes {
-		bad("reproduction_notes", "must be at most %d characters (got %d)", MaxNotes, n)
-	}
-
-	if msg := textProblem(d.ContactName, false); msg != "" {
-		bad("contact_name", "%s", msg)
-	} else if n := utf8.RuneCountInString(d.ContactName); n > MaxContactName {
-		bad("contact_name", "must be at most %d characters (got %d)", MaxContactName, n)
-	}
-
-	if d.ContactEmail != "" {
-		if msg := textProblem(d.ContactEmail, false); msg != "" {
-			bad("contact_email", "%s", msg)
-		} else if n := utf8.RuneCountInString(d.ContactEmail); n > MaxContactEmail {
-			bad("contact_email", "must be at most %d characters (got %d)", MaxContactEmail, n)
-		} else if !validEmail(d.ContactEmail) {
-			bad("contact_email", "must be a valid email address such as name@example.com")
-		}
-	}
-
-	if len(errs) > 0 {
-		return Details{}, core.Invalid(errs...)
-	}
-	return d, nil
-}
-
-// textProblem returns why s is not printable text, or "". Tabs are allowed
-// everywhere, line breaks only where multiline is true.
-func textProblem(s string, multiline bool) string {
-	if !utf8.ValidString(s) {
-		return "must be valid UTF-8 text"
-	}
-	for _, r := range s {
-		switch {
-		case r == '\t':
-		case (r == '\n' || r == '\r') && multiline:
-		case r == 0:
-			return "must not contain NUL characters"
-		case unicode.IsControl(r):
-			return "must not contain control characters"
-		}
-	}
-	return ""
-}
-
-// validEmail accepts a bare addr-spec (no display name, no angle brackets)
-// with a dotted domain.
-func validEmail(s string) bool {
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Name != "" || a.Address != s {
-		return false
-	}
-	at := strings.LastIndexByte(s, '@')
-	domain := s[at+1:]
-	return at > 0 && strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
-}
-
 // ErrNotFound is the one answer for a reference that does not exist or
 // that the caller did not create.
 var ErrNotFound = &core.Error{Kind: core.KindNotFound, Message: "support request not found"}
 
 // Request is the SupportRequest aggregate. Its fields are unexported: once
-// made it cannot change.
+// made it cannot change, and New makes only valid ones.
 type Request struct {
 	ref            reference.Reference
 	workspaceID    string
@@ -205,41 +87,84 @@ type Request struct {
 	contextDigest  string
 }
 
-// TimePrecision is the precision of a request's creation time: what both
-// databases store, so that the time answered at creation is the time read
-// back later.
-const TimePrecision = time.Microsecond
+// Params is what a new request is made of.
+type Params struct {
+	Reference   reference.Reference
+	WorkspaceID string
+	TenantID    string
+	Primary     PrimaryContext
+	// Input is the operator's input exactly as received.
+	Input     Input
+	CreatedBy string
+	CreatedAt time.Time
+	Mode      AttachmentMode
+	// Context is the canonical bytes of the context envelope; New
+	// computes their digest.
+	Context []byte
+}
 
-// New makes a request from validated details and the envelope built for it.
-// It returns a KindInternal error if an identifier is missing, since those
-// come from the system, not the operator.
-func New(ref reference.Reference, workspaceID, tenantID string, primary PrimaryContext, d Details,
-	createdBy string, createdAt time.Time, mode AttachmentMode, context []byte, digest string) (*Request, error) {
+// New makes a request from p. It validates the input (a KindInvalid error
+// naming every invalid field, as Validate) and stores its free text —
+// summary, reproduction notes, contact name — redacted (see Details), so
+// that a secret an operator pasted reaches no response, page, event or log.
+// The digest is computed from the context bytes, so it always matches
+// them. An identifier, context type, mode or envelope that is missing or
+// unknown is a KindInternal error: those come from the system, not the
+// operator.
+func New(p Params) (*Request, error) {
 	switch {
-	case ref == "" || workspaceID == "" || tenantID == "" || primary.ID == "" || createdBy == "":
+	case p.Reference == "" || p.WorkspaceID == "" || p.TenantID == "" || p.Primary.ID == "" || p.CreatedBy == "":
 		return nil, core.Errorf(core.KindInternal, "support request is missing an identifier")
-	case primary.Type != ContextTenant && primary.Type != ContextOperationRun:
-		return nil, core.Errorf(core.KindInternal, "unknown primary context type %q", primary.Type)
-	case mode != DiagnosticsAttached && mode != CanonicalContextOnly:
-		return nil, core.Errorf(core.KindInternal, "unknown attachment mode %q", mode)
-	case len(context) == 0 || digest == "":
+	case !text.OneOf(p.Primary.Type, ContextTypes):
+		return nil, core.Errorf(core.KindInternal, "unknown primary context type %q", p.Primary.Type)
+	case !text.OneOf(p.Mode, AttachmentModes):
+		return nil, core.Errorf(core.KindInternal, "unknown attachment mode %q", p.Mode)
+	case len(p.Context) == 0:
 		return nil, core.Errorf(core.KindInternal, "support request has no context envelope")
 	}
+	d, err := Validate(p.Input)
+	if err != nil {
+		return nil, err
+	}
 	return &Request{
-		ref: ref, workspaceID: workspaceID, tenantID: tenantID, primary: primary, details: d,
-		createdBy: createdBy, createdAt: createdAt.UTC().Truncate(TimePrecision), attachmentMode: mode,
-		context: context, contextDigest: digest,
+		ref: p.Reference, workspaceID: p.WorkspaceID, tenantID: p.TenantID, primary: p.Primary,
+		details: d.redacted(), createdBy: p.CreatedBy, createdAt: core.StoredTime(p.CreatedAt),
+		attachmentMode: p.Mode, context: p.Context, contextDigest: canon.Digest(p.Context),
 	}, nil
+}
+
+// Stored is a request as storage keeps it, for Rehydrate.
+type Stored struct {
+	Reference   reference.Reference
+	WorkspaceID string
+	TenantID    string
+	Primary     PrimaryContext
+	Details     Details
+	CreatedBy   string
+	CreatedAt   time.Time
+	Mode        AttachmentMode
+	Context     []byte
+	// Digest is the context digest stored at creation, which may no longer
+	// match Context if the stored bytes were tampered with.
+	Digest string
 }
 
 // Rehydrate rebuilds a request read from storage. It trusts its input: the
 // rules were checked when the request was made.
-func Rehydrate(ref reference.Reference, workspaceID, tenantID string, primary PrimaryContext, d Details,
-	createdBy string, createdAt time.Time, mode AttachmentMode, context []byte, digest string) *Request {
+func Rehydrate(s Stored) *Request {
 	return &Request{
-		ref: ref, workspaceID: workspaceID, tenantID: tenantID, primary: primary, details: d,
-		createdBy: createdBy, createdAt: createdAt.UTC(), attachmentMode: mode,
-		context: context, contextDigest: digest,
+		ref: s.Reference, workspaceID: s.WorkspaceID, tenantID: s.TenantID, primary: s.Primary,
+		details: s.Details, createdBy: s.CreatedBy, createdAt: s.CreatedAt.UTC(), attachmentMode: s.Mode,
+		context: s.Context, contextDigest: s.Digest,
+	}
+}
+
+// Stored returns r as storage keeps it; Rehydrate(r.Stored()) is r.
+func (r *Request) Stored() Stored {
+	return Stored{
+		Reference: r.ref, WorkspaceID: r.workspaceID, TenantID: r.tenantID, Primary: r.primary,
+		Details: r.details, CreatedBy: r.createdBy, CreatedAt: r.createdAt, Mode: r.attachmentMode,
+		Context: r.context, Digest: r.contextDigest,
 	}
 }
 
@@ -255,13 +180,13 @@ func (r *Request) TenantID() string { return r.tenantID }
 // PrimaryContext returns where the request was made from.
 func (r *Request) PrimaryContext() PrimaryContext { return r.primary }
 
-// Details returns the operator's validated input.
+// Details returns the operator's validated input, its free text redacted.
 func (r *Request) Details() Details { return r.details }
 
 // CreatedBy returns the id of the user who made the request.
 func (r *Request) CreatedBy() string { return r.createdBy }
 
-// CreatedAt returns when the request was made, in UTC.
+// CreatedAt returns when the request was made, in UTC to core.TimePrecision.
 func (r *Request) CreatedAt() time.Time { return r.createdAt }
 
 // AttachmentMode returns whether diagnostics were attached.

@@ -3,12 +3,12 @@ package usecase
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
+	"slices"
 
 	"supportdesk/core"
 	"supportdesk/core/canon"
+	"supportdesk/core/credential"
 	"supportdesk/core/reference"
 	"supportdesk/core/support"
 	"supportdesk/ports"
@@ -47,20 +47,30 @@ func (s *Service) Verify(ctx context.Context, ref reference.Reference) (ports.Ve
 	return v, nil
 }
 
+// Names implements ports.Admin.
+func (s *Service) Names(ctx context.Context, requests []*support.Request) (ports.Names, error) {
+	var tenants, users []string
+	for _, r := range requests {
+		if !slices.Contains(tenants, r.TenantID()) {
+			tenants = append(tenants, r.TenantID())
+		}
+		if !slices.Contains(users, r.CreatedBy()) {
+			users = append(users, r.CreatedBy())
+		}
+	}
+	return s.directory.Names(ctx, tenants, users)
+}
+
 // ActorByEmail implements ports.Admin.
 func (s *Service) ActorByEmail(ctx context.Context, email string) (ports.Actor, error) {
 	return s.users.ByEmail(ctx, email)
 }
 
-// IssueToken implements ports.Admin: 32 random bytes, URL-safe base64,
-// prefixed so a leaked token is recognisable; only the hash is stored.
+// IssueToken implements ports.Admin: a credential.NewToken, of which only
+// the hash is stored.
 func (s *Service) IssueToken(ctx context.Context, email string) (string, error) {
-	var b [32]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", core.Wrap(core.KindInternal, err, "make token")
-	}
-	token := "sdt_" + base64.RawURLEncoding.EncodeToString(b[:])
-	if _, err := s.users.IssueToken(ctx, email, HashToken(token)); err != nil {
+	token := credential.NewToken()
+	if _, err := s.users.IssueToken(ctx, email, credential.Hash(token)); err != nil {
 		return "", err
 	}
 	return token, nil

@@ -8,6 +8,7 @@ import (
 	"supportdesk/core"
 	"supportdesk/core/canon"
 	"supportdesk/core/support"
+	"supportdesk/core/text"
 	"supportdesk/ports"
 )
 
@@ -23,23 +24,15 @@ const (
 	AbandonedAfter = 2 * time.Minute
 )
 
-// checkIdempotencyKey validates a key's form.
+// checkIdempotencyKey validates a key's form: printable characters (the
+// rule of every text field, without tabs) and at most MaxIdempotencyKey
+// of them.
 func checkIdempotencyKey(key string) error {
-	n := utf8.RuneCountInString(key)
-	if !utf8.ValidString(key) || n > MaxIdempotencyKey || textHasControl(key) {
+	if text.Check(key, text.Key) != text.OK || utf8.RuneCountInString(key) > MaxIdempotencyKey {
 		return core.Invalid(core.FieldError{Field: "Idempotency-Key",
 			Message: "must be 1 to 255 printable characters"})
 	}
 	return nil
-}
-
-func textHasControl(s string) bool {
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
-			return true
-		}
-	}
-	return false
 }
 
 // fingerprint identifies a submission: its target and its input exactly as

@@ -2,7 +2,6 @@ package usecase
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -10,47 +9,9 @@ import (
 
 	"supportdesk/core"
 	"supportdesk/core/reference"
+	"supportdesk/core/support"
 	"supportdesk/ports"
 )
-
-// fakeKeys is an in-memory ports.IdempotencyKeys; its staged completions
-// are applied by fakeStore only when the request commits.
-type fakeKeys struct {
-	mu   sync.Mutex
-	recs map[string]ports.IdempotencyRecord
-}
-
-func (f *fakeKeys) Claim(_ context.Context, user, key string, rec ports.IdempotencyRecord, abandonedBefore time.Time) (ports.IdempotencyRecord, bool, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	held, ok := f.recs[user+"\x00"+key]
-	live := ok && held.ExpiresAt.After(rec.CreatedAt) && (held.Reference != "" || !held.CreatedAt.Before(abandonedBefore))
-	if live {
-		return held, false, nil
-	}
-	f.recs[user+"\x00"+key] = rec
-	return rec, true, nil
-}
-
-func (f *fakeKeys) Complete(_ context.Context, tx ports.Tx, user, key string, claimedAt time.Time, ref reference.Reference) error {
-	tx.(*fakeTx).done = append(tx.(*fakeTx).done, func() {
-		f.mu.Lock()
-		defer f.mu.Unlock()
-		rec := f.recs[user+"\x00"+key]
-		rec.Reference = ref
-		f.recs[user+"\x00"+key] = rec
-	})
-	return nil
-}
-
-func (f *fakeKeys) Release(_ context.Context, user, key string, claimedAt time.Time) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if rec, ok := f.recs[user+"\x00"+key]; ok && rec.Reference == "" && rec.CreatedAt.Equal(claimedAt) {
-		delete(f.recs, user+"\x00"+key)
-	}
-	return nil
-}
 
 func keyed(key, summary string) ports.Submission {
 	s := submission("owner", "tenant", "t1")
@@ -60,7 +21,7 @@ func keyed(key, summary string) ports.Submission {
 }
 
 func TestIdempotentReplay(t *testing.T) {
-	s, store, _ := newService(t)
+	s, d := newService(t)
 	first, err := s.Submit(context.Background(), keyed("k1", "Backups fail"))
 	if err != nil {
 		t.Fatal(err)
@@ -69,8 +30,8 @@ func TestIdempotentReplay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again.Reference() != first.Reference() || len(store.requests) != 1 || len(store.audit) != 1 {
-		t.Fatalf("replay made %s (first %s), %d requests, %d audit entries", again.Reference(), first.Reference(), len(store.requests), len(store.audit))
+	if got := d.stored(t); again.Reference() != first.Reference() || got != [3]int{1, 1, 1} {
+		t.Fatalf("replay made %s (first %s), stored %v", again.Reference(), first.Reference(), got)
 	}
 	// Another user's identical key is theirs alone.
 	other := keyed("k1", "Backups fail")
@@ -85,7 +46,7 @@ func TestIdempotentReplay(t *testing.T) {
 }
 
 func TestIdempotencyKeyWithDifferentBody(t *testing.T) {
-	s, store, _ := newService(t)
+	s, d := newService(t)
 	if _, err := s.Submit(context.Background(), keyed("k2", "Backups fail")); err != nil {
 		t.Fatal(err)
 	}
@@ -93,51 +54,82 @@ func TestIdempotencyKeyWithDifferentBody(t *testing.T) {
 	if core.KindOf(err) != core.KindInvalid || core.FieldsOf(err)[0].Field != "Idempotency-Key" {
 		t.Fatalf("error = %v, want KindInvalid on Idempotency-Key", err)
 	}
-	if len(store.requests) != 1 {
-		t.Fatalf("%d requests, want 1", len(store.requests))
+	if n := len(d.requests(t)); n != 1 {
+		t.Fatalf("%d requests, want 1", n)
+	}
+}
+
+// claimEarlier claims key for owner as another server would have at
+// claimedAt, and leaves the claim in flight.
+func claimEarlier(t *testing.T, d deps, key string, claimedAt time.Time) {
+	t.Helper()
+	rec := ports.IdempotencyRecord{Fingerprint: fingerprint(keyed(key, "Backups fail")), CreatedAt: claimedAt, ExpiresAt: claimedAt.Add(IdempotencyTTL)}
+	if _, fresh, err := d.store.Claim(context.Background(), "owner", key, rec, claimedAt.Add(-AbandonedAfter)); err != nil || !fresh {
+		t.Fatalf("claim %s: fresh %v, %v", key, fresh, err)
 	}
 }
 
 func TestIdempotencyInFlightConflicts(t *testing.T) {
-	s, store, _ := newService(t)
+	s, d := newService(t)
 	now := fixedClock{}.Now()
-	rec := ports.IdempotencyRecord{Fingerprint: fingerprint(keyed("k3", "Backups fail")), CreatedAt: now.Add(-time.Second), ExpiresAt: now.Add(time.Hour)}
-	s.idempotency.(*fakeKeys).recs["owner\x00k3"] = rec
+	claimEarlier(t, d, "k3", now.Add(-time.Second))
 	if _, err := s.Submit(context.Background(), keyed("k3", "Backups fail")); core.KindOf(err) != core.KindConflict {
 		t.Fatalf("error = %v, want KindConflict", err)
 	}
 	// An in-flight claim older than AbandonedAfter belongs to a dead server.
-	rec.CreatedAt = now.Add(-AbandonedAfter - time.Second)
-	s.idempotency.(*fakeKeys).recs["owner\x00k3"] = rec
-	if _, err := s.Submit(context.Background(), keyed("k3", "Backups fail")); err != nil {
+	claimEarlier(t, d, "k3b", now.Add(-AbandonedAfter-time.Second))
+	if _, err := s.Submit(context.Background(), keyed("k3b", "Backups fail")); err != nil {
 		t.Fatalf("abandoned claim not taken over: %v", err)
 	}
-	if len(store.requests) != 1 {
-		t.Fatalf("%d requests, want 1", len(store.requests))
+	if n := len(d.requests(t)); n != 1 {
+		t.Fatalf("%d requests, want 1", n)
 	}
 }
 
+// keyFree reports whether owner's key is free: a claim of it now is fresh.
+func keyFree(t *testing.T, d deps, key string) bool {
+	t.Helper()
+	now := fixedClock{}.Now()
+	probe := ports.IdempotencyRecord{Fingerprint: "probe", CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	_, fresh, err := d.store.Claim(context.Background(), "owner", key, probe, now.Add(-AbandonedAfter))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fresh {
+		if err := d.store.Release(context.Background(), "owner", key, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return fresh
+}
+
 func TestIdempotencyKeyNotStoredForInvalidOrFailed(t *testing.T) {
-	s, store, _ := newService(t)
-	keys := s.idempotency.(*fakeKeys)
+	s, d := newService(t)
 	if _, err := s.Submit(context.Background(), keyed("k4", "")); core.KindOf(err) != core.KindInvalid {
 		t.Fatalf("error = %v", err)
 	}
-	if len(keys.recs) != 0 {
+	if !keyFree(t, d, "k4") {
 		t.Fatal("an invalid submission stored its key")
 	}
-	store.failTx = errors.New("audit down")
-	if _, err := s.Submit(context.Background(), keyed("k4", "Backups fail")); err == nil {
-		t.Fatal("Submit succeeded with a failing audit log")
+	// A request whose audit entry cannot be written: its id is taken.
+	d.ids.fixed = "00000000-0000-4000-8000-00000000a0d1"
+	if _, err := s.Submit(context.Background(), keyed("k4-first", "Backups fail")); err != nil {
+		t.Fatal(err)
 	}
-	if len(keys.recs) != 0 {
+	if _, err := s.Submit(context.Background(), keyed("k4", "Backups fail")); err == nil {
+		t.Fatal("Submit succeeded with a failing audit write")
+	}
+	if !keyFree(t, d, "k4") {
 		t.Fatal("a failed submission kept its key in flight")
 	}
-	store.failTx = nil
+	d.ids.fixed = ""
 	if _, err := s.Submit(context.Background(), keyed("k4", "Backups fail")); err != nil {
 		t.Fatalf("retry after failure: %v", err)
 	}
-	for _, bad := range []string{strings.Repeat("k", 256), "a\nb"} {
+	// Printable means no C0 or C1 control (DEL, NEL and CSI included), no
+	// tab, no bidirectional control and not only invisible characters.
+	for _, bad := range []string{strings.Repeat("k", 256), "a\nb", "a\x7fb", "a\u0085b", "a\u009bb", "a\tb",
+		"a\u202eb", "\u200b", "a\xffb"} {
 		if _, err := s.Submit(context.Background(), keyed(bad, "x")); core.KindOf(err) != core.KindInvalid {
 			t.Errorf("key %q: error %v, want KindInvalid", bad, err)
 		}
@@ -145,7 +137,7 @@ func TestIdempotencyKeyNotStoredForInvalidOrFailed(t *testing.T) {
 }
 
 func TestIdempotencyConcurrentSameKey(t *testing.T) {
-	s, store, _ := newService(t)
+	s, d := newService(t)
 	var wg sync.WaitGroup
 	refs := make(chan reference.Reference, 20)
 	for i := 0; i < 20; i++ {
@@ -166,7 +158,43 @@ func TestIdempotencyConcurrentSameKey(t *testing.T) {
 	for r := range refs {
 		seen[r] = true
 	}
-	if len(store.requests) != 1 || len(seen) != 1 {
-		t.Fatalf("%d requests and %d distinct references, want 1 and 1", len(store.requests), len(seen))
+	if n := len(d.requests(t)); n != 1 || len(seen) != 1 {
+		t.Fatalf("%d requests and %d distinct references, want 1 and 1", n, len(seen))
+	}
+}
+
+// The fingerprint covers the whole submission: a repeat under the same key
+// that differs in any input field, in the target's id or in its type is a
+// different request, refused, and stores nothing.
+func TestIdempotencyKeyWithAnyOtherField(t *testing.T) {
+	for name, change := range map[string]func(*ports.Submission){
+		"severity":           func(s *ports.Submission) { s.Input.Severity = "low" },
+		"summary":            func(s *ports.Submission) { s.Input.Summary = "Restores fail" },
+		"reproduction_notes": func(s *ports.Submission) { s.Input.ReproductionNotes = "step 2" },
+		"contact_name":       func(s *ports.Submission) { s.Input.ContactName = "Bo" },
+		"contact_email":      func(s *ports.Submission) { s.Input.ContactEmail = "bo@example.com" },
+		"target_id":          func(s *ports.Submission) { s.Target.ID = "t2" },
+		"entry context": func(s *ports.Submission) {
+			s.Target = support.PrimaryContext{Type: support.ContextOperationRun, ID: "r1"}
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s, d := newService(t)
+			d.world.tenants = []string{"t2"}
+			first := keyed("k6", "Backups fail")
+			first.Input.ReproductionNotes, first.Input.ContactName, first.Input.ContactEmail = "step 1", "Ada", "ada@example.com"
+			if _, err := s.Submit(context.Background(), first); err != nil {
+				t.Fatal(err)
+			}
+			again := first
+			change(&again)
+			_, err := s.Submit(context.Background(), again)
+			if core.KindOf(err) != core.KindInvalid || len(core.FieldsOf(err)) != 1 || core.FieldsOf(err)[0].Field != "Idempotency-Key" {
+				t.Fatalf("error = %v, want KindInvalid on Idempotency-Key", err)
+			}
+			if got := d.stored(t); got != [3]int{1, 1, 1} {
+				t.Fatalf("stored %v, want only the first request", got)
+			}
+		})
 	}
 }

@@ -1,19 +1,19 @@
 package usecase
 
 import (
+	"context"
+
 	"supportdesk/core"
 	"supportdesk/ports"
 )
 
-// CheckRate takes one create attempt of userID from l. The entry points
-// call it for every authenticated create attempt, before reading the body,
-// so that malformed attempts count too; the admin CLI does not. A nil l
-// allows everything.
-func CheckRate(l ports.RateLimiter, userID string) error {
-	if l == nil {
+// AttemptCreate implements ports.SupportDesk: it takes one create attempt
+// of actor from the limiter, if the service has one.
+func (s *Service) AttemptCreate(_ context.Context, actor ports.Actor) error {
+	if s.limiter == nil {
 		return nil
 	}
-	if ok, wait := l.Allow(userID); !ok {
+	if ok, wait := s.limiter.Allow(actor.ID); !ok {
 		return &core.Error{Kind: core.KindRateLimited, RetryAfter: wait,
 			Message: "too many support request attempts; wait before trying again"}
 	}

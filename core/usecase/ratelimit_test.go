@@ -1,32 +1,39 @@
 package usecase
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"supportdesk/core"
+	"supportdesk/ports"
 )
 
-type countingLimiter struct{ left int }
+type countingLimiter struct{ left map[string]int }
 
-func (l *countingLimiter) Allow(string) (bool, time.Duration) {
-	if l.left == 0 {
+func (l *countingLimiter) Allow(user string) (bool, time.Duration) {
+	if l.left[user] == 0 {
 		return false, 3 * time.Second
 	}
-	l.left--
+	l.left[user]--
 	return true, 0
 }
 
-func TestCheckRate(t *testing.T) {
-	l := &countingLimiter{left: 1}
-	if err := CheckRate(l, "u"); err != nil {
+func TestAttemptCreate(t *testing.T) {
+	l := &countingLimiter{left: map[string]int{"u": 1, "v": 1}}
+	s := New(Deps{Limiter: l})
+	ctx := context.Background()
+	if err := s.AttemptCreate(ctx, ports.Actor{ID: "u"}); err != nil {
 		t.Fatal(err)
 	}
-	err := CheckRate(l, "u")
+	err := s.AttemptCreate(ctx, ports.Actor{ID: "u"})
 	if core.KindOf(err) != core.KindRateLimited || core.RetryAfterOf(err) != 3*time.Second {
 		t.Fatalf("second attempt: %v (retry after %v)", err, core.RetryAfterOf(err))
 	}
-	if err := CheckRate(nil, "u"); err != nil {
+	if err := s.AttemptCreate(ctx, ports.Actor{ID: "v"}); err != nil {
+		t.Fatalf("another user's attempt: %v", err)
+	}
+	if err := New(Deps{}).AttemptCreate(ctx, ports.Actor{ID: "u"}); err != nil {
 		t.Fatalf("no limiter: %v", err)
 	}
 }

@@ -5,8 +5,6 @@ package usecase
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"strings"
 	"time"
@@ -14,7 +12,9 @@ import (
 	"supportdesk/core"
 	"supportdesk/core/access"
 	"supportdesk/core/audit"
+	"supportdesk/core/credential"
 	"supportdesk/core/envelope"
+	"supportdesk/core/event"
 	"supportdesk/core/reference"
 	"supportdesk/core/support"
 	"supportdesk/ports"
@@ -23,13 +23,13 @@ import (
 // Service implements ports.SupportDesk over the outbound ports.
 type Service struct {
 	requests    ports.SupportRequestRepository
-	audit       ports.AuditLogger
 	grants      ports.CapabilityMap
 	contexts    ports.ContextReader
 	diagnostics ports.DiagnosticsBuilder
 	users       ports.Users
 	directory   ports.Directory
 	idempotency ports.IdempotencyKeys
+	limiter     ports.RateLimiter
 	clock       ports.Clock
 	ids         ports.IDs
 	// Hooks hear what the service does, for logs and metrics.
@@ -52,7 +52,6 @@ var _ ports.SupportDesk = (*Service)(nil)
 // Deps are the outbound ports a Service needs.
 type Deps struct {
 	Requests    ports.SupportRequestRepository
-	Audit       ports.AuditLogger
 	Grants      ports.CapabilityMap
 	Contexts    ports.ContextReader
 	Diagnostics ports.DiagnosticsBuilder
@@ -60,24 +59,19 @@ type Deps struct {
 	// Directory is only needed by the web UI's tenant list.
 	Directory   ports.Directory
 	Idempotency ports.IdempotencyKeys
-	Clock       ports.Clock
-	IDs         ports.IDs
+	// Limiter bounds create attempts per user; nil means no limit.
+	Limiter ports.RateLimiter
+	Clock   ports.Clock
+	IDs     ports.IDs
 }
 
 // New returns a Service over d.
 func New(d Deps) *Service {
 	return &Service{
-		requests: d.Requests, audit: d.Audit, grants: d.Grants, contexts: d.Contexts,
+		requests: d.Requests, grants: d.Grants, contexts: d.Contexts,
 		diagnostics: d.Diagnostics, users: d.Users, directory: d.Directory, idempotency: d.Idempotency,
-		clock: d.Clock, ids: d.IDs,
+		limiter: d.Limiter, clock: d.Clock, ids: d.IDs,
 	}
-}
-
-// HashToken returns the stored form of an API token: hex SHA-256. Tokens
-// are long random strings, so a fast hash is enough; only hashes are stored.
-func HashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
 }
 
 // Authenticate returns the user owning token, or a KindUnauthenticated error.
@@ -85,7 +79,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (ports.Actor, 
 	if token == "" {
 		return ports.Actor{}, core.Errorf(core.KindUnauthenticated, "a bearer token is required")
 	}
-	return s.users.ByTokenHash(ctx, HashToken(token))
+	return s.users.ByTokenHash(ctx, credential.Hash(token))
 }
 
 // errNotFound is the one answer for a target that does not exist or that
@@ -161,19 +155,20 @@ func (s *Service) build(ctx context.Context, g access.Grant, scope envelope.Scop
 
 // Submit implements ports.SupportDesk. With an Idempotency-Key, the key
 // is claimed after validation (an invalid request stores no key) and
-// completed in the request's own transaction; a failed attempt releases it.
+// completed by the request's own creation; a failed attempt releases it.
 func (s *Service) Submit(ctx context.Context, sub ports.Submission) (*support.Request, error) {
 	g, scope, err := s.authorize(ctx, sub.Actor, sub.Target, access.SupportRequestsCreate)
 	if err != nil {
 		return nil, err
 	}
-	details, err := support.Validate(sub.Input)
-	if err != nil {
+	// Validated now so that an invalid submission claims no key; the
+	// request validates its input again when it is made.
+	if _, err := support.Validate(sub.Input); err != nil {
 		return nil, err
 	}
 	now := s.clock.Now().UTC()
 	if sub.IdempotencyKey == "" {
-		return s.create(ctx, g, scope, sub, details, now, nil)
+		return s.create(ctx, g, scope, sub, now, nil)
 	}
 	if err := checkIdempotencyKey(sub.IdempotencyKey); err != nil {
 		return nil, err
@@ -182,9 +177,8 @@ func (s *Service) Submit(ctx context.Context, sub ports.Submission) (*support.Re
 	if err != nil || prior != nil {
 		return prior, err
 	}
-	req, err := s.create(ctx, g, scope, sub, details, now, func(tx ports.Tx, ref reference.Reference) error {
-		return s.idempotency.Complete(ctx, tx, sub.Actor.ID, sub.IdempotencyKey, claimedAt, ref)
-	})
+	req, err := s.create(ctx, g, scope, sub, now,
+		&ports.KeyCompletion{UserID: sub.Actor.ID, Key: sub.IdempotencyKey, ClaimedAt: claimedAt})
 	if err != nil {
 		// Free the key for a retry, even when ctx is what failed.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -197,10 +191,11 @@ func (s *Service) Submit(ctx context.Context, sub ports.Submission) (*support.Re
 	return req, nil
 }
 
-// create builds the envelope and stores the request with its audit entry
-// — and, through also, its idempotency record — in one transaction.
+// create builds the envelope and stores the request with everything its
+// creation writes — audit entry, outbox event and, with key, the
+// completion of the key's claim — in one transaction.
 func (s *Service) create(ctx context.Context, g access.Grant, scope envelope.Scope, sub ports.Submission,
-	details support.Details, now time.Time, also func(ports.Tx, reference.Reference) error) (*support.Request, error) {
+	now time.Time, key *ports.KeyCompletion) (*support.Request, error) {
 	env, err := s.build(ctx, g, scope)
 	if err != nil {
 		return nil, err
@@ -209,20 +204,25 @@ func (s *Service) create(ctx context.Context, g access.Grant, scope envelope.Sco
 	if err != nil {
 		return nil, err
 	}
-	primary := support.PrimaryContext{Type: scope.Type, ID: scope.ContextID()}
-	req, err := support.New(ref, g.WorkspaceID, g.TenantID, primary, details, sub.Actor.ID, now, env.Mode, env.Bytes, env.Digest)
+	req, err := support.New(support.Params{
+		Reference:   ref,
+		WorkspaceID: g.WorkspaceID,
+		TenantID:    g.TenantID,
+		Primary:     support.PrimaryContext{Type: scope.Type, ID: scope.ContextID()},
+		Input:       sub.Input,
+		CreatedBy:   sub.Actor.ID,
+		CreatedAt:   now,
+		Mode:        env.Mode,
+		Context:     env.Bytes,
+	})
 	if err != nil {
 		return nil, err
 	}
-	entry := audit.Created(s.ids.NewID(), req, sub.Channel)
-	err = s.requests.Create(ctx, req, func(tx ports.Tx) error {
-		if err := s.audit.Record(ctx, tx, entry); err != nil {
-			return err
-		}
-		if also != nil {
-			return also(tx, ref)
-		}
-		return nil
+	err = s.requests.Create(ctx, ports.Creation{
+		Request:     req,
+		Audit:       audit.Created(s.ids.NewID(), req, sub.Channel),
+		Idempotency: key,
+		Event:       event.Created(s.ids.NewID(), req),
 	})
 	if err != nil {
 		return nil, err
@@ -262,9 +262,13 @@ func (s *Service) Diagnostics(ctx context.Context, actor ports.Actor, t support.
 	return envelope.Diagnostics(b)
 }
 
-// Get implements ports.SupportDesk.
+// Get implements ports.SupportDesk. An unknown reference and another
+// user's request get the one identical error, support.ErrNotFound.
 func (s *Service) Get(ctx context.Context, actor ports.Actor, ref reference.Reference) (*support.Request, error) {
 	req, err := s.requests.Get(ctx, ref)
+	if core.KindOf(err) == core.KindNotFound {
+		return nil, support.ErrNotFound
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -3,83 +3,39 @@ package usecase
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"supportdesk/adapters/memory"
 	"supportdesk/core"
 	"supportdesk/core/access"
 	"supportdesk/core/audit"
+	"supportdesk/core/credential"
 	"supportdesk/core/envelope"
+	"supportdesk/core/event"
 	"supportdesk/core/reference"
 	"supportdesk/core/support"
 	"supportdesk/ports"
 )
 
-// fakeStore keeps requests and audit entries in memory; a transaction
-// stages writes and applies them only when the callback succeeds.
-type fakeStore struct {
-	mu       sync.Mutex
-	requests map[reference.Reference]*support.Request
-	audit    []audit.Entry
-	failTx   error
-}
-
-type fakeTx struct {
-	staged []audit.Entry
-	done   []func()
-}
-
-func (f *fakeStore) Create(_ context.Context, r *support.Request, inTx func(ports.Tx) error) error {
-	tx := &fakeTx{}
-	if err := inTx(tx); err != nil {
-		return err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.requests[r.Reference()] = r
-	f.audit = append(f.audit, tx.staged...)
-	for _, fn := range tx.done {
-		fn()
-	}
-	return nil
-}
-
-func (f *fakeStore) Get(_ context.Context, ref reference.Reference) (*support.Request, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if r, ok := f.requests[ref]; ok {
-		return r, nil
-	}
-	return nil, support.ErrNotFound
-}
-
-func (f *fakeStore) List(context.Context, ports.ListFilter) ([]*support.Request, error) {
-	return nil, nil
-}
-
-func (f *fakeStore) Record(_ context.Context, tx ports.Tx, e audit.Entry) error {
-	if f.failTx != nil {
-		return f.failTx
-	}
-	t := tx.(*fakeTx)
-	t.staged = append(t.staged, e)
-	return nil
-}
-
 // world answers grants and snapshots for one workspace w1 with tenant t1
-// and its run r1; users hold the roles in tenantRoles.
+// (and any in tenants) and t1's run r1; users hold the roles in
+// tenantRoles on each tenant.
 type world struct {
 	tenantRoles map[string]access.Role
 	diagErr     error
+	// tenants are the tenants of w1 besides t1, with the same roles.
+	tenants []string
 }
 
 func (w *world) TenantGrant(_ context.Context, user, tenant string) (access.Grant, error) {
-	if tenant != "t1" {
+	if tenant != "t1" && !slices.Contains(w.tenants, tenant) {
 		return access.Grant{}, nil
 	}
-	g := access.Grant{Exists: true, WorkspaceID: "w1", TenantID: "t1", TenantRole: w.tenantRoles[user]}
+	g := access.Grant{Exists: true, WorkspaceID: "w1", TenantID: tenant, TenantRole: w.tenantRoles[user]}
 	if user != "outsider" {
 		g.WorkspaceRole = access.WorkspaceMember
 	}
@@ -113,7 +69,7 @@ func (w *world) Bundle(_ context.Context, s envelope.Scope) (envelope.Bundle, er
 }
 
 func (w *world) ByTokenHash(_ context.Context, hash string) (ports.Actor, error) {
-	if hash == HashToken("good-token") {
+	if hash == credential.Hash("good-token") {
 		return ports.Actor{ID: "owner"}, nil
 	}
 	return ports.Actor{}, core.Errorf(core.KindUnauthenticated, "invalid or expired token")
@@ -129,22 +85,62 @@ type fixedClock struct{}
 
 func (fixedClock) Now() time.Time { return time.Date(2026, 11, 29, 9, 0, 0, 0, time.UTC) }
 
-type seqIDs struct{ gen *reference.Generator }
+// seqIDs makes references and numbered UUIDs; with fixed set, every id
+// is that one, so that a second creation's audit entry collides with the
+// first's, as a failing audit write would.
+type seqIDs struct {
+	gen   *reference.Generator
+	mu    sync.Mutex
+	n     int
+	fixed string
+}
 
-func (s seqIDs) NewReference(t time.Time) (reference.Reference, error) { return s.gen.New(t) }
-func (s seqIDs) NewID() string                                         { return "00000000-0000-4000-8000-000000000001" }
+func (s *seqIDs) NewReference(t time.Time) (reference.Reference, error) { return s.gen.New(t) }
 
-func newService(t *testing.T) (*Service, *fakeStore, *world) {
+func (s *seqIDs) NewID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fixed != "" {
+		return s.fixed
+	}
+	s.n++
+	return fmt.Sprintf("00000000-0000-4000-8000-%012d", s.n)
+}
+
+// deps are the outbound ports of a service under test: storage is the
+// in-memory adapter, which the contract suite holds to the SQL storage's
+// behaviour; grants, snapshots and users come from world.
+type deps struct {
+	store *memory.Store
+	world *world
+	ids   *seqIDs
+}
+
+func newService(t *testing.T) (*Service, deps) {
 	t.Helper()
-	store := &fakeStore{requests: map[reference.Reference]*support.Request{}}
-	w := &world{tenantRoles: map[string]access.Role{
+	d := deps{store: memory.New(), ids: &seqIDs{gen: reference.NewGenerator()}, world: &world{tenantRoles: map[string]access.Role{
 		"owner": access.RoleOwner, "manager": access.RoleManager, "operator": access.RoleOperator,
 		"readonly": access.RoleReadonly, "outsider": access.RoleOwner,
-	}}
-	s := New(Deps{Requests: store, Audit: store, Grants: w, Contexts: w, Diagnostics: w, Users: w,
-		Idempotency: &fakeKeys{recs: map[string]ports.IdempotencyRecord{}},
-		Clock:       fixedClock{}, IDs: seqIDs{reference.NewGenerator()}})
-	return s, store, w
+	}}}
+	s := New(Deps{Requests: d.store, Idempotency: d.store, Grants: d.world, Contexts: d.world, Diagnostics: d.world,
+		Users: d.world, Clock: fixedClock{}, IDs: d.ids})
+	return s, d
+}
+
+// requests returns every request stored, newest first.
+func (d deps) requests(t *testing.T) []*support.Request {
+	t.Helper()
+	list, err := d.store.List(context.Background(), ports.ListFilter{Limit: ports.MaxListLimit})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
+}
+
+// stored reports how many requests, audit entries and events are stored.
+func (d deps) stored(t *testing.T) [3]int {
+	t.Helper()
+	return [3]int{len(d.requests(t)), len(d.store.Audit()), len(d.store.Events())}
 }
 
 func submission(user string, ctxType support.ContextType, id string) ports.Submission {
@@ -157,7 +153,7 @@ func submission(user string, ctxType support.ContextType, id string) ports.Submi
 }
 
 func TestSubmitCreatesRequestAndOneAuditEntry(t *testing.T) {
-	s, store, _ := newService(t)
+	s, d := newService(t)
 	req, err := s.Submit(context.Background(), submission("owner", support.ContextOperationRun, "r1"))
 	if err != nil {
 		t.Fatal(err)
@@ -166,10 +162,19 @@ func TestSubmitCreatesRequestAndOneAuditEntry(t *testing.T) {
 		req.AttachmentMode() != support.DiagnosticsAttached || req.CreatedBy() != "owner" {
 		t.Fatalf("request = %+v", req)
 	}
-	if len(store.audit) != 1 {
-		t.Fatalf("%d audit entries, want 1", len(store.audit))
+	if got, err := d.store.Get(context.Background(), req.Reference()); err != nil || got.ContextDigest() != req.ContextDigest() {
+		t.Fatalf("stored request: %v", err)
 	}
-	e := store.audit[0]
+	audits := d.store.Audit()
+	if len(audits) != 1 {
+		t.Fatalf("%d audit entries, want 1", len(audits))
+	}
+	events := d.store.Events()
+	if len(events) != 1 || events[0].Type != event.TypeSupportRequestCreated || events[0].Reference != req.Reference() ||
+		events[0].WorkspaceID != "w1" || !events[0].OccurredAt.Equal(req.CreatedAt()) || events[0].ID == audits[0].ID {
+		t.Fatalf("outbox events = %+v, want one support_request.created of %s with an id of its own", events, req.Reference())
+	}
+	e := audits[0]
 	var keys []string
 	for k := range e.Metadata {
 		keys = append(keys, k)
@@ -183,7 +188,7 @@ func TestSubmitCreatesRequestAndOneAuditEntry(t *testing.T) {
 }
 
 func TestSubmitAuthorization(t *testing.T) {
-	s, store, _ := newService(t)
+	s, d := newService(t)
 	cases := []struct {
 		user string
 		typ  support.ContextType
@@ -200,7 +205,7 @@ func TestSubmitAuthorization(t *testing.T) {
 		{"stranger", support.ContextOperationRun, "r1", core.KindNotFound},
 	}
 	for _, c := range cases {
-		before := len(store.requests)
+		before := d.stored(t)
 		_, err := s.Submit(context.Background(), submission(c.user, c.typ, c.id))
 		if c.want == -1 {
 			if err != nil {
@@ -211,8 +216,8 @@ func TestSubmitAuthorization(t *testing.T) {
 		if core.KindOf(err) != c.want {
 			t.Errorf("%s on %s %s: error %v, want %v", c.user, c.typ, c.id, err, c.want)
 		}
-		if len(store.requests) != before {
-			t.Errorf("%s on %s %s: a request was stored", c.user, c.typ, c.id)
+		if after := d.stored(t); after != before {
+			t.Errorf("%s on %s %s: stored %v, was %v", c.user, c.typ, c.id, after, before)
 		}
 	}
 	// "Not entitled" and "does not exist" say exactly the same.
@@ -224,21 +229,21 @@ func TestSubmitAuthorization(t *testing.T) {
 }
 
 func TestSubmitInvalidInputWritesNothing(t *testing.T) {
-	s, store, _ := newService(t)
+	s, d := newService(t)
 	sub := submission("owner", support.ContextTenant, "t1")
 	sub.Input = support.Input{Severity: "urgent", Summary: ""}
 	_, err := s.Submit(context.Background(), sub)
 	if core.KindOf(err) != core.KindInvalid || len(core.FieldsOf(err)) != 2 {
 		t.Fatalf("error = %v (%v)", err, core.FieldsOf(err))
 	}
-	if len(store.requests) != 0 || len(store.audit) != 0 {
-		t.Fatal("an invalid submission wrote something")
+	if got := d.stored(t); got != [3]int{} {
+		t.Fatalf("an invalid submission wrote %v", got)
 	}
 }
 
 func TestFailingDiagnosticsStillCreates(t *testing.T) {
-	s, _, w := newService(t)
-	w.diagErr = errors.New("provider table locked")
+	s, d := newService(t)
+	d.world.diagErr = errors.New("provider table locked")
 	var heard error
 	s.Hooks.DiagnosticsFailed = func(_ context.Context, err error) { heard = err }
 	req, err := s.Submit(context.Background(), submission("manager", support.ContextOperationRun, "r1"))
@@ -254,19 +259,24 @@ func TestFailingDiagnosticsStillCreates(t *testing.T) {
 	}
 }
 
+// A creation whose audit entry cannot be written (its id is taken, as
+// the storage's primary key refuses it) stores nothing at all.
 func TestFailingAuditCreatesNothing(t *testing.T) {
-	s, store, _ := newService(t)
-	store.failTx = errors.New("audit table full")
+	s, d := newService(t)
+	d.ids.fixed = "00000000-0000-4000-8000-00000000a0d1"
+	if _, err := s.Submit(context.Background(), submission("owner", support.ContextTenant, "t1")); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.Submit(context.Background(), submission("owner", support.ContextTenant, "t1")); err == nil {
 		t.Fatal("Submit succeeded without its audit entry")
 	}
-	if len(store.requests) != 0 {
-		t.Fatal("a request was stored without its audit entry")
+	if got := d.stored(t); got != [3]int{1, 1, 1} {
+		t.Fatalf("stored %v (requests, audit entries, events), want only the first creation's", got)
 	}
 }
 
 func TestPreviewDigestMatchesSubmission(t *testing.T) {
-	s, _, _ := newService(t)
+	s, _ := newService(t)
 	for _, user := range []string{"owner", "operator"} {
 		target := support.PrimaryContext{Type: support.ContextOperationRun, ID: "r1"}
 		p, err := s.Preview(context.Background(), ports.Actor{ID: user}, target)
@@ -291,7 +301,7 @@ func TestPreviewDigestMatchesSubmission(t *testing.T) {
 }
 
 func TestDiagnosticsNeedsCapability(t *testing.T) {
-	s, _, _ := newService(t)
+	s, _ := newService(t)
 	target := support.PrimaryContext{Type: support.ContextTenant, ID: "t1"}
 	if _, err := s.Diagnostics(context.Background(), ports.Actor{ID: "operator"}, target); core.KindOf(err) != core.KindForbidden {
 		t.Fatalf("operator: %v, want KindForbidden", err)
@@ -303,12 +313,12 @@ func TestDiagnosticsNeedsCapability(t *testing.T) {
 }
 
 func TestGetOnlyForCreator(t *testing.T) {
-	s, _, _ := newService(t)
+	s, _ := newService(t)
 	req, err := s.Submit(context.Background(), submission("owner", support.ContextTenant, "t1"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := s.Get(context.Background(), ports.Actor{ID: "owner"}, req.Reference()); err != nil || got != req {
+	if got, err := s.Get(context.Background(), ports.Actor{ID: "owner"}, req.Reference()); err != nil || got.Reference() != req.Reference() {
 		t.Fatalf("creator: %v", err)
 	}
 	_, other := s.Get(context.Background(), ports.Actor{ID: "manager"}, req.Reference())
@@ -319,7 +329,7 @@ func TestGetOnlyForCreator(t *testing.T) {
 }
 
 func TestAuthenticate(t *testing.T) {
-	s, _, _ := newService(t)
+	s, _ := newService(t)
 	if a, err := s.Authenticate(context.Background(), "good-token"); err != nil || a.ID != "owner" {
 		t.Fatalf("good token: %v %v", a, err)
 	}
@@ -331,7 +341,7 @@ func TestAuthenticate(t *testing.T) {
 }
 
 func TestIdsMatchInAnyCase(t *testing.T) {
-	s, _, _ := newService(t)
+	s, _ := newService(t)
 	req, err := s.Submit(context.Background(), submission("owner", support.ContextOperationRun, "R1"))
 	if err != nil {
 		t.Fatal(err)

@@ -18,7 +18,7 @@ import (
 	"supportdesk/adapters/gormstore"
 	"supportdesk/bootstrap"
 	"supportdesk/core"
-	"supportdesk/core/usecase"
+	"supportdesk/core/credential"
 	"supportdesk/migrations"
 	"supportdesk/ports"
 )
@@ -52,7 +52,7 @@ func TestTokenIssue(t *testing.T) {
 			}
 			// Only the hash is stored; the token itself is nowhere in the table.
 			var plain, hashed int64
-			d.sql(t).Gorm().Raw("SELECT count(*) FROM api_tokens WHERE token_hash = ?", usecase.HashToken(token)).Scan(&hashed)
+			d.sql(t).Gorm().Raw("SELECT count(*) FROM api_tokens WHERE token_hash = ?", credential.Hash(token)).Scan(&hashed)
 			d.sql(t).Gorm().Raw("SELECT count(*) FROM api_tokens WHERE token_hash = ? OR CAST(user_id AS TEXT) = ? OR CAST(created_at AS TEXT) LIKE ?",
 				token, token, "%"+token+"%").Scan(&plain)
 			if hashed != 1 || plain != 0 {

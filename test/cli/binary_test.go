@@ -3,9 +3,12 @@ package cli_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os/exec"
 	"strings"
 	"testing"
+
+	"supportdesk/adapters/cli"
 )
 
 // runBinary runs the built supportdesk with SUPPORTDESK_DATABASE_URL set
@@ -56,8 +59,49 @@ func TestBinary(t *testing.T) {
 			fails(t, 1, "supportdesk: you lack the support_requests.create capability on this tenant\n")
 		run("request", "create", "--as", owner, "--tenant", initech, "--severity", "meh", "--summary", "x").
 			fails(t, 1, "supportdesk: the request has invalid fields; severity must be one of low, normal, high, blocking\n")
-		run("request", "create", "--tenant", initech).fails(t, 2, "supportdesk: request create needs --as EMAIL, the user to act as\n")
+		run("request", "create", "--tenant", initech).fails(t, 2,
+			"supportdesk: request create needs --as EMAIL (the user to act as), --severity S and --summary TEXT\n")
 		run("request", "list", "--since", "yesterday").failsWith(t, 2, `"yesterday" is not a positive duration`)
 		run("requests").fails(t, 2, "supportdesk: unknown command \"requests\" for \"supportdesk\"\n")
 	})
+}
+
+// TestInvalidCreateLimitIsRefused: a SUPPORTDESK_CREATE_LIMIT that is not a
+// whole number of at least 1 stops the program at start with one line and
+// exit 2, whatever the command, instead of being silently replaced by the
+// default; a valid one is taken, an empty one is the default.
+func TestInvalidCreateLimitIsRefused(t *testing.T) {
+	d := newDesk(t, engines[0])
+	for _, v := range []string{"abc", "0", "-1", "2.5", " 5"} {
+		cmd := exec.Command(binary, "request", "list")
+		cmd.Env = append(cleanEnv(), "SUPPORTDESK_DATABASE_URL="+d.url, "SUPPORTDESK_CREATE_LIMIT="+v)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		_ = cmd.Run()
+		r := result{code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}
+		r.fails(t, 2, fmt.Sprintf("supportdesk: SUPPORTDESK_CREATE_LIMIT must be a whole number of create attempts per user and minute, at least 1 (got %q)\n", v))
+	}
+	for _, v := range []string{"5", ""} { // empty is unset, as for every setting
+		cmd := exec.Command(binary, "request", "list", "--json")
+		cmd.Env = append(cleanEnv(), "SUPPORTDESK_DATABASE_URL="+d.url, "SUPPORTDESK_CREATE_LIMIT="+v)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("limit %q: %v\n%s", v, err, out)
+		}
+	}
+}
+
+// TestHelpIsSelfContained: the help of every command reads on its own, in
+// a clone that has no product specification beside it.
+func TestHelpIsSelfContained(t *testing.T) {
+	for _, args := range [][]string{{}, {"demo"}, {"serve"}, {"migrate"}, {"migrate", "status"}, {"seed"},
+		{"request"}, {"request", "create"}, {"request", "show"}, {"request", "list"}, {"request", "verify"},
+		{"token"}, {"token", "issue"}} {
+		r := runCLI(t, append(args, "--help")...)
+		if r.code != cli.ExitOK || !strings.Contains(r.stdout, "Usage:") {
+			t.Fatalf("%v --help: %s", args, r)
+		}
+		if strings.Contains(r.stdout, "SPEC") {
+			t.Errorf("%v --help refers to a specification the reader does not have:\n%s", args, r.stdout)
+		}
+	}
 }

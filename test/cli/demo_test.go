@@ -21,6 +21,7 @@ import (
 
 	"supportdesk/adapters/cli"
 	"supportdesk/adapters/fixture"
+	"supportdesk/bootstrap"
 	"supportdesk/core/access"
 )
 
@@ -86,7 +87,7 @@ func startDemo(t *testing.T, dbURL string) (guide string, stop func() int) {
 	out, logs := &syncBuffer{}, &syncBuffer{}
 	done := make(chan int, 1)
 	go func() {
-		done <- cli.Run(ctx, []string{"--database-url", dbURL, "demo", "--addr", "127.0.0.1:0"}, out, logs)
+		done <- cli.Run(ctx, bootstrap.NewCommands(logs), []string{"--database-url", dbURL, "demo", "--addr", "127.0.0.1:0"}, out, logs)
 	}()
 	stop = func() int {
 		cancel()

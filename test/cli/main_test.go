@@ -19,6 +19,7 @@ import (
 
 	"supportdesk/adapters/cli"
 	"supportdesk/adapters/gormstore"
+	"supportdesk/bootstrap"
 	"supportdesk/test/testdb"
 )
 
@@ -46,23 +47,24 @@ const (
 	acmeWorkspace   = "a1000000-0000-4000-8000-000000000001"
 	globexWorkspace = "a1000000-0000-4000-8000-000000000002"
 
-	ownerID      = "b2000000-0000-4000-8000-000000000001"
-	operatorID   = "b2000000-0000-4000-8000-000000000002"
-	owner        = "owner@acme.example"    // owner of initech and hooli
-	operator     = "operator@acme.example" // operator on initech
-	readonly     = "readonly@acme.example" // readonly on initech
-	outsider     = "outsider@acme.example" // Acme member without a tenant role
-	globexOwner  = "owner@globex.example"  // owner of umbrella, in Globex
-	ownerToken   = "test-owner-token-0001"
-	initech      = "c3000000-0000-4000-8000-000000000001"
-	initechName  = "Initech & <Sons>\u2028Ltd"
-	hooli        = "c3000000-0000-4000-8000-000000000002"
-	umbrella     = "c3000000-0000-4000-8000-000000000003"
-	initechRun   = "e5000000-0000-4000-8000-000000000001" // failed policy sync
-	umbrellaRun  = "e5000000-0000-4000-8000-000000000003"
-	missingID    = "c3000000-0000-4000-8000-0000000000ff"
-	fixturePath  = "testdata/fixture.json"
-	fixtureCount = "imported 2 workspaces, 5 users, 1 API tokens, 5 workspace memberships, 3 tenants, 5 tenant memberships, 1 provider connections, 2 operation runs, 1 findings, 1 reviews, 1 reports, 1 audit entries\n"
+	ownerID       = "b2000000-0000-4000-8000-000000000001"
+	operatorID    = "b2000000-0000-4000-8000-000000000002"
+	globexOwnerID = "b2000000-0000-4000-8000-000000000005"
+	owner         = "owner@acme.example"    // owner of initech and hooli
+	operator      = "operator@acme.example" // operator on initech
+	readonly      = "readonly@acme.example" // readonly on initech
+	outsider      = "outsider@acme.example" // Acme member without a tenant role
+	globexOwner   = "owner@globex.example"  // owner of umbrella, in Globex
+	ownerToken    = "test-owner-token-0001"
+	initech       = "c3000000-0000-4000-8000-000000000001"
+	initechName   = "Initech & <Sons>\u2028Ltd"
+	hooli         = "c3000000-0000-4000-8000-000000000002"
+	umbrella      = "c3000000-0000-4000-8000-000000000003"
+	initechRun    = "e5000000-0000-4000-8000-000000000001" // failed policy sync
+	umbrellaRun   = "e5000000-0000-4000-8000-000000000003"
+	missingID     = "c3000000-0000-4000-8000-0000000000ff"
+	fixturePath   = "testdata/fixture.json"
+	fixtureCount  = "imported 2 workspaces, 5 users, 1 API tokens, 5 workspace memberships, 3 tenants, 5 tenant memberships, 1 provider connections, 2 operation runs, 1 findings, 1 reviews, 1 reports, 1 audit entries\n"
 )
 
 var referencePattern = regexp.MustCompile(`^SR-[0-9A-HJKMNP-TV-Z]{26}$`)
@@ -170,7 +172,7 @@ func runCLI(t *testing.T, args ...string) result {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	code := cli.Run(ctx, args, &stdout, &stderr)
+	code := cli.Run(ctx, bootstrap.NewCommands(&stderr), args, &stdout, &stderr)
 	return result{code: code, stdout: stdout.String(), stderr: stderr.String()}
 }
 

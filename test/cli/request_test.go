@@ -12,6 +12,7 @@ import (
 
 	"supportdesk/adapters/cli"
 	"supportdesk/adapters/gormstore"
+	"supportdesk/core"
 	"supportdesk/core/canon"
 	"supportdesk/core/reference"
 	"supportdesk/ports"
@@ -116,7 +117,7 @@ func TestRequestCreate(t *testing.T) {
 				"contact_name must not contain control characters",
 				"contact_email must be a valid email address",
 			)
-			d.run(t, "request", "create", "--as", owner, "--tenant", initech).failsWith(t, cli.ExitFailure,
+			d.run(t, "request", "create", "--as", owner, "--tenant", initech, "--severity", "", "--summary", "").failsWith(t, cli.ExitFailure,
 				"severity is required", "summary is required")
 			d.run(t, "request", "create", "--as", owner, "--tenant", initech, "--severity", "low", "--summary", "a\x00b").
 				fails(t, cli.ExitFailure, "supportdesk: the request has invalid fields; summary must not contain NUL characters\n")
@@ -129,7 +130,14 @@ func TestRequestCreate(t *testing.T) {
 				want string
 			}{
 				{"no --as", []string{"--tenant", initech, "--severity", "low", "--summary", "x"},
-					"supportdesk: request create needs --as EMAIL, the user to act as\n"},
+					"supportdesk: request create needs --as EMAIL (the user to act as)\n"},
+				// Every missing flag is named at once.
+				{"no flags", nil,
+					"supportdesk: request create needs --as EMAIL (the user to act as), exactly one of --tenant ID or --run ID, --severity S and --summary TEXT\n"},
+				{"no severity and no summary", []string{"--as", owner, "--tenant", initech},
+					"supportdesk: request create needs --severity S and --summary TEXT\n"},
+				{"no --as and no summary", []string{"--run", initechRun, "--severity", "low"},
+					"supportdesk: request create needs --as EMAIL (the user to act as) and --summary TEXT\n"},
 				{"neither target", []string{"--as", owner, "--severity", "low", "--summary", "x"},
 					"supportdesk: request create needs exactly one of --tenant ID or --run ID\n"},
 				{"both targets", []string{"--as", owner, "--tenant", initech, "--run", initechRun, "--severity", "low", "--summary", "x"},
@@ -226,9 +234,9 @@ func TestRequestShow(t *testing.T) {
 			head := strings.Join([]string{
 				"reference           " + ref,
 				"created at          " + mustTime(t, s.CreatedAt).Format("2006-01-02T15:04:05Z"),
-				"created by          " + ownerID,
-				"workspace           " + acmeWorkspace,
-				"tenant              " + initech,
+				"created by          " + ownerID + " (Ann Owner <owner@acme.example>)",
+				"workspace           " + acmeWorkspace + " (Acme MSP)",
+				"tenant              " + initech + " (Initech & <Sons> Ltd)",
 				"context             tenant",
 				"severity            normal",
 				"summary             Tenant\tdashboard is slow",
@@ -272,12 +280,28 @@ func TestRequestShow(t *testing.T) {
 			// A malformed reference names no request, like an unknown one: exit 1.
 			d.run(t, "request", "show", "SR-123").fails(t, cli.ExitFailure,
 				"supportdesk: invalid reference \"SR-123\" (reference must look like SR- followed by 26 Crockford base32 characters)\n")
-			d.run(t, "request", "show", strings.ToLower(ref)).failsWith(t, cli.ExitFailure, "invalid reference")
 			d.run(t, "request", "show").fails(t, cli.ExitUsage,
 				"supportdesk: supportdesk request show needs exactly one reference, such as SR-01J9Z8K3M4N5P6Q7R8S9T0V1W2\n")
 			d.run(t, "request", "show", ref, ref).failsWith(t, cli.ExitUsage, "needs exactly one reference")
 			d.run(t, "request", "show", ref, "--yaml").fails(t, cli.ExitUsage, "supportdesk: unknown flag: --yaml\n")
 		})
+	})
+}
+
+// References are accepted in any letter case and shown in upper case.
+func TestReferencesInAnyCase(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		d := newDesk(t, e)
+		ref := d.create(t, owner, "tenant", initech, "low", "Case")
+		for _, typed := range []string{strings.ToLower(ref), "sr-" + ref[3:]} {
+			if s := d.show(t, typed); s.Reference != ref {
+				t.Errorf("show %s: reference %s, want %s", typed, s.Reference, ref)
+			}
+			if r := d.run(t, "request", "show", typed).ok(t); !strings.HasPrefix(r.stdout, "reference           "+ref+"\n") {
+				t.Errorf("show %s for people: %s", typed, r.stdout)
+			}
+			d.run(t, "request", "verify", typed).ok(t, "ok "+d.show(t, ref).ContextDigest+"\n")
+		}
 	})
 }
 
@@ -393,6 +417,20 @@ func TestRequestList(t *testing.T) {
 					}
 				}
 			}
+			// The tenant and the creator are named beside their ids, and the
+			// tenant name's line separator does not break the row.
+			for i, want := range []struct{ tenant, creator string }{
+				{umbrella + " (Umbrella)", globexOwnerID + " (Gina Globex <owner@globex.example>)"},
+				{hooli + " (Hooli)", ownerID + " (Ann Owner <owner@acme.example>)"},
+				{initech + " (Initech & <Sons> Ltd)", operatorID + " (Otto Operator <operator@acme.example>)"},
+			} {
+				row := lines[i+1]
+				for _, cell := range []struct{ col, value string }{{"TENANT", want.tenant}, {"CREATED BY", want.creator}} {
+					if !strings.Contains(row, cell.value) || at(row, cell.value) != at(header, cell.col) {
+						t.Errorf("row %d: %q not under %s:\n%s\n%s", i, cell.value, cell.col, header, row)
+					}
+				}
+			}
 			if !strings.Contains(lines[5], time.Now().Add(-10*24*time.Hour).UTC().Format("2006-01-02T")) {
 				t.Errorf("the old request's creation time is not shown: %s", lines[5])
 			}
@@ -443,7 +481,7 @@ FROM support_requests WHERE reference = ?`, src).Scan(&row).Error
 	if err != nil {
 		t.Fatal(err)
 	}
-	at := time.Now().Add(-age).UTC().Truncate(time.Microsecond)
+	at := core.StoredTime(time.Now().Add(-age))
 	ref := newReference(t, at)
 	err = d.sql(t).Gorm().Exec(`INSERT INTO support_requests (reference, workspace_id, tenant_id, context_type, context_id,
 	severity, summary, reproduction_notes, contact_name, contact_email, created_by, created_at, attachment_mode, context, context_digest)

@@ -1,6 +1,7 @@
 // Package contract holds the contract suite that every implementation of
-// ports.SupportRequestRepository (with its ports.AuditLogger) must pass:
-// the SQL storage on SQLite and on PostgreSQL, and the in-memory fake.
+// ports.SupportRequestRepository (with its ports.IdempotencyKeys) must
+// pass: the SQL storage on SQLite and on PostgreSQL, and the in-memory
+// fake.
 package contract
 
 import (
@@ -18,6 +19,7 @@ import (
 	"supportdesk/core"
 	"supportdesk/core/audit"
 	"supportdesk/core/canon"
+	"supportdesk/core/event"
 	"supportdesk/core/reference"
 	"supportdesk/core/support"
 	"supportdesk/ports"
@@ -26,14 +28,15 @@ import (
 // Subject is one implementation under test.
 type Subject struct {
 	Requests ports.SupportRequestRepository
-	Audit    ports.AuditLogger
-	// Keys shares the repository's transactions, as Audit does.
+	// Keys holds the claims the repository's creations complete.
 	Keys ports.IdempotencyKeys
 	// Seed makes the users, workspaces and tenants of w exist, for storage
 	// that enforces foreign keys; a fake without them passes a no-op.
 	Seed func(t *testing.T, w World)
 	// Entries returns the committed audit entries of tenantID, in any order.
 	Entries func(t *testing.T, tenantID string) []audit.Entry
+	// Events returns the committed outbox events of workspaceID, in any order.
+	Events func(t *testing.T, workspaceID string) []event.Event
 }
 
 // World is what a case needs to exist before it stores requests.
@@ -58,9 +61,8 @@ func RunRequestRepository(t *testing.T, open func(t *testing.T) Subject) {
 	t.Run("CreateThenGetRoundTripsEveryField", h.roundTrip)
 	t.Run("UnknownReferenceIsNotFound", h.unknownReference)
 	t.Run("DuplicateReferenceConflictsAndChangesNothing", h.duplicate)
-	t.Run("FailingCallbackStoresNothing", h.failingCallback)
-	t.Run("AuditEntryCommitsWithTheRequest", h.auditInTransaction)
-	t.Run("RecordRefusesAForeignOrFinishedTransaction", h.foreignTransaction)
+	t.Run("FailingWriteStoresNothing", h.failingWrite)
+	t.Run("AuditEntryAndEventCommitWithTheRequest", h.commitTogether)
 	t.Run("ListOrderAndFilters", h.list)
 	t.Run("ConcurrentCreates", h.concurrent)
 	t.Run("IdempotencyClaimCompleteReplay", h.idempotencyLifecycle)
@@ -89,9 +91,10 @@ func (h *harness) world(t *testing.T, workspaces, tenantsPerWorkspace int) World
 	return w
 }
 
-// context is a canonical envelope: non-ASCII text and escapes included,
-// so that a byte-for-byte round trip is tested, not merely equal JSON.
-func contextBytes(t *testing.T, note string) ([]byte, string) {
+// contextBytes is a canonical envelope: non-ASCII text and escapes
+// included, so that a byte-for-byte round trip is tested, not merely
+// equal JSON.
+func contextBytes(t *testing.T, note string) []byte {
 	t.Helper()
 	b, err := canon.Marshal(map[string]any{
 		"schema": "support-request-context/v1",
@@ -101,7 +104,7 @@ func contextBytes(t *testing.T, note string) ([]byte, string) {
 	if err != nil {
 		t.Fatalf("canonical context: %v", err)
 	}
-	return b, canon.Digest(b)
+	return b
 }
 
 // newRequest makes a request on tenant by user at time at, in the tenant context.
@@ -116,26 +119,63 @@ func (h *harness) newRequest(t *testing.T, tn Tenant, user string, at time.Time)
 
 func (h *harness) requestWithRef(t *testing.T, ref reference.Reference, tn Tenant, user string, at time.Time, summary string) *support.Request {
 	t.Helper()
-	ctxBytes, digest := contextBytes(t, summary)
-	r, err := support.New(ref, tn.WorkspaceID, tn.ID, support.PrimaryContext{Type: support.ContextTenant, ID: tn.ID},
-		support.Details{Severity: support.SeverityNormal, Summary: summary},
-		user, at, support.CanonicalContextOnly, ctxBytes, digest)
+	r, err := support.New(support.Params{
+		Reference: ref, WorkspaceID: tn.WorkspaceID, TenantID: tn.ID,
+		Primary:   support.PrimaryContext{Type: support.ContextTenant, ID: tn.ID},
+		Input:     support.Input{Severity: "normal", Summary: summary},
+		CreatedBy: user, CreatedAt: at, Mode: support.CanonicalContextOnly, Context: contextBytes(t, summary),
+	})
 	if err != nil {
 		t.Fatalf("new request: %v", err)
 	}
 	return r
 }
 
-// create stores r with its creation audit entry and returns that entry.
-func (h *harness) create(t *testing.T, r *support.Request) audit.Entry {
+// creation is what the use case writes for r: its audit entry and its
+// outbox event, each with a fresh id, and no Idempotency-Key.
+func creation(r *support.Request, ch support.Channel) ports.Creation {
+	return ports.Creation{
+		Request: r,
+		Audit:   audit.Created(uuid.NewString(), r, ch),
+		Event:   event.Created(uuid.NewString(), r),
+	}
+}
+
+// create stores r with its audit entry and event and returns the creation.
+func (h *harness) create(t *testing.T, r *support.Request) ports.Creation {
 	t.Helper()
-	e := audit.Created(uuid.NewString(), r, support.ChannelAPI)
-	if err := h.s.Requests.Create(context.Background(), r, func(tx ports.Tx) error {
-		return h.s.Audit.Record(context.Background(), tx, e)
-	}); err != nil {
+	c := creation(r, support.ChannelAPI)
+	if err := h.s.Requests.Create(context.Background(), c); err != nil {
 		t.Fatalf("create %s: %v", r.Reference(), err)
 	}
-	return e
+	return c
+}
+
+// assertNothingStored checks that r, refused, left nothing behind: no
+// request, no audit entry about it, no event for it.
+func (h *harness) assertNothingStored(t *testing.T, r *support.Request) {
+	t.Helper()
+	if _, err := h.s.Requests.Get(context.Background(), r.Reference()); core.KindOf(err) != core.KindNotFound {
+		t.Errorf("Get %s after a failed create: error = %v, want not found", r.Reference(), err)
+	}
+	for _, e := range h.s.Entries(t, r.TenantID()) {
+		if e.SubjectID == r.Reference().String() {
+			t.Errorf("an audit entry of the refused %s was stored: %+v", r.Reference(), e)
+		}
+	}
+	for _, e := range h.s.Events(t, r.WorkspaceID()) {
+		if e.Reference == r.Reference() {
+			t.Errorf("an outbox event of the refused %s was stored: %+v", r.Reference(), e)
+		}
+	}
+}
+
+func assertEvent(t *testing.T, got, want event.Event) {
+	t.Helper()
+	if got.ID != want.ID || got.Type != want.Type || got.Reference != want.Reference || got.WorkspaceID != want.WorkspaceID ||
+		!got.OccurredAt.Equal(want.OccurredAt) || got.OccurredAt.Location() != time.UTC {
+		t.Errorf("event = %+v\nwant %+v (occurred_at in UTC)", got, want)
+	}
 }
 
 func (h *harness) roundTrip(t *testing.T) {
@@ -148,22 +188,24 @@ func (h *harness) roundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctxBytes, digest := contextBytes(t, "round trip")
+	ctxBytes := contextBytes(t, "round trip")
 	runID := uuid.NewString()
-	want, err := support.New(ref, tn.WorkspaceID, tn.ID,
-		support.PrimaryContext{Type: support.ContextOperationRun, ID: runID},
-		support.Details{
-			Severity:          support.SeverityBlocking,
+	want, err := support.New(support.Params{
+		Reference: ref, WorkspaceID: tn.WorkspaceID, TenantID: tn.ID,
+		Primary: support.PrimaryContext{Type: support.ContextOperationRun, ID: runID},
+		Input: support.Input{
+			Severity:          "blocking",
 			Summary:           "Backup stuck at 99 % — “quotes” and ünïcödé",
 			ReproductionNotes: "1. open the run\n2. wait\r\n\tthen retry",
 			ContactName:       "Zoë O'Brien",
 			ContactEmail:      "zoe@example.com",
 		},
-		user, at, support.DiagnosticsAttached, ctxBytes, digest)
+		CreatedBy: user, CreatedAt: at, Mode: support.DiagnosticsAttached, Context: ctxBytes,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	entry := h.create(t, want)
+	c := h.create(t, want)
 
 	got, err := h.s.Requests.Get(ctx, ref)
 	if err != nil {
@@ -176,9 +218,20 @@ func (h *harness) roundTrip(t *testing.T) {
 	if len(entries) != 1 {
 		t.Fatalf("audit entries = %d, want 1", len(entries))
 	}
-	wantEntry := entry
+	wantEntry := c.Audit
 	wantEntry.OccurredAt = wantAt
 	assertEntry(t, entries[0], wantEntry)
+
+	events := h.s.Events(t, tn.WorkspaceID)
+	if len(events) != 1 {
+		t.Fatalf("outbox events = %d, want 1", len(events))
+	}
+	wantEvent := c.Event
+	wantEvent.OccurredAt = wantAt
+	if wantEvent.Type != "support_request.created" {
+		t.Fatalf("event type %q", wantEvent.Type)
+	}
+	assertEvent(t, events[0], wantEvent)
 }
 
 func assertRequest(t *testing.T, got, want *support.Request, wantAt time.Time) {
@@ -197,6 +250,7 @@ func assertRequest(t *testing.T, got, want *support.Request, wantAt time.Time) {
 	check("CreatedBy", got.CreatedBy(), want.CreatedBy())
 	check("AttachmentMode", got.AttachmentMode(), want.AttachmentMode())
 	check("ContextDigest", got.ContextDigest(), want.ContextDigest())
+	check("ContextDigest of the bytes", got.ContextDigest(), canon.Digest(got.Context()))
 	if string(got.Context()) != string(want.Context()) {
 		t.Errorf("Context = %q\nwant %q", got.Context(), want.Context())
 	}
@@ -259,9 +313,7 @@ func (h *harness) duplicate(t *testing.T) {
 	h.create(t, original)
 
 	again := h.requestWithRef(t, ref, other, user, at.Add(time.Second), "a second one")
-	err = h.s.Requests.Create(ctx, again, func(tx ports.Tx) error {
-		return h.s.Audit.Record(ctx, tx, audit.Created(uuid.NewString(), again, support.ChannelAPI))
-	})
+	err = h.s.Requests.Create(ctx, creation(again, support.ChannelAPI))
 	if core.KindOf(err) != core.KindConflict {
 		t.Fatalf("duplicate Create error = %v (kind %v), want conflict", err, core.KindOf(err))
 	}
@@ -279,98 +331,84 @@ func (h *harness) duplicate(t *testing.T) {
 	if n := len(h.s.Entries(t, other.ID)); n != 0 {
 		t.Errorf("audit entries of the duplicate's tenant = %d, want 0", n)
 	}
+	if n := len(h.s.Events(t, first.WorkspaceID)); n != 1 {
+		t.Errorf("outbox events of the original's workspace = %d, want 1", n)
+	}
+	if n := len(h.s.Events(t, other.WorkspaceID)); n != 0 {
+		t.Errorf("outbox events of the duplicate's workspace = %d, want 0", n)
+	}
 }
 
-func (h *harness) failingCallback(t *testing.T) {
+// failingWrite makes each write of a creation after the request's fail in
+// turn — an audit entry or an event whose id is taken, as a primary key
+// refuses it — and checks that nothing of that creation is stored: the
+// request and every other row roll back with the failing one.
+func (h *harness) failingWrite(t *testing.T) {
 	w := h.world(t, 1, 1)
 	tn, user := w.Tenants[0], w.UserIDs[0]
 	ctx := context.Background()
-	boom := errors.New("audit sink refused")
+	taken := h.create(t, h.newRequest(t, tn, user, time.Now()))
 	for _, c := range []struct {
-		name     string
-		inTx     func(r *support.Request) func(ports.Tx) error
-		wantKind core.Kind
+		name  string
+		spoil func(*ports.Creation)
 	}{
-		{"fails before recording", func(*support.Request) func(ports.Tx) error {
-			return func(ports.Tx) error { return boom }
-		}, core.KindInternal},
-		{"fails after recording", func(r *support.Request) func(ports.Tx) error {
-			return func(tx ports.Tx) error {
-				if err := h.s.Audit.Record(ctx, tx, audit.Created(uuid.NewString(), r, support.ChannelCLI)); err != nil {
-					return err
-				}
-				return core.Wrap(core.KindUnavailable, boom, "try later")
-			}
-		}, core.KindUnavailable},
+		{"audit entry id taken", func(c *ports.Creation) { c.Audit.ID = taken.Audit.ID }},
+		{"event id taken", func(c *ports.Creation) { c.Event.ID = taken.Event.ID }},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := h.newRequest(t, tn, user, time.Now())
-			err := h.s.Requests.Create(ctx, r, c.inTx(r))
-			if !errors.Is(err, boom) || core.KindOf(err) != c.wantKind {
-				t.Fatalf("Create error = %v (kind %v), want the callback's error (kind %v)", err, core.KindOf(err), c.wantKind)
+			cr := creation(r, support.ChannelCLI)
+			c.spoil(&cr)
+			if err := h.s.Requests.Create(ctx, cr); err == nil || core.KindOf(err) == core.KindConflict {
+				t.Fatalf("Create error = %v (kind %v), want a failure other than a conflict", err, core.KindOf(err))
 			}
-			if _, err := h.s.Requests.Get(ctx, r.Reference()); core.KindOf(err) != core.KindNotFound {
-				t.Errorf("Get after a failed callback: error = %v, want not found", err)
+			h.assertNothingStored(t, r)
+			if n := len(h.s.Entries(t, tn.ID)); n != 1 {
+				t.Errorf("audit entries = %d, want only the first creation's", n)
 			}
-			if n := len(h.s.Entries(t, tn.ID)); n != 0 {
-				t.Errorf("audit entries after a failed callback = %d, want 0", n)
+			if n := len(h.s.Events(t, tn.WorkspaceID)); n != 1 {
+				t.Errorf("outbox events = %d, want only the first creation's", n)
 			}
 		})
 	}
 }
 
-func (h *harness) auditInTransaction(t *testing.T) {
+// commitTogether checks that one creation stores exactly its request, one
+// audit entry and one outbox event, and that two creations' rows do not mix.
+func (h *harness) commitTogether(t *testing.T) {
 	w := h.world(t, 1, 1)
 	tn, user := w.Tenants[0], w.UserIDs[0]
 	ctx := context.Background()
-	r := h.newRequest(t, tn, user, time.Now())
-	e := audit.Created(uuid.NewString(), r, support.ChannelWeb)
-	var during int
-	err := h.s.Requests.Create(ctx, r, func(tx ports.Tx) error {
-		if err := h.s.Audit.Record(ctx, tx, e); err != nil {
-			return err
+	var made []ports.Creation
+	for range 2 {
+		r := h.newRequest(t, tn, user, time.Now())
+		c := creation(r, support.ChannelWeb)
+		if err := h.s.Requests.Create(ctx, c); err != nil {
+			t.Fatalf("Create: %v", err)
 		}
-		// Not committed yet: nothing is visible outside the transaction.
-		during = len(h.s.Entries(t, tn.ID))
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("Create: %v", err)
+		made = append(made, c)
 	}
-	if during != 0 {
-		t.Errorf("audit entries visible before commit = %d, want 0", during)
+	entries, events := h.s.Entries(t, tn.ID), h.s.Events(t, tn.WorkspaceID)
+	if len(entries) != 2 || len(events) != 2 {
+		t.Fatalf("%d audit entries and %d events after two creations, want 2 and 2", len(entries), len(events))
 	}
-	entries := h.s.Entries(t, tn.ID)
-	if len(entries) != 1 {
-		t.Fatalf("audit entries after commit = %d, want exactly 1", len(entries))
-	}
-	e.OccurredAt = r.CreatedAt().Truncate(time.Microsecond)
-	assertEntry(t, entries[0], e)
-}
-
-func (h *harness) foreignTransaction(t *testing.T) {
-	w := h.world(t, 1, 1)
-	tn, user := w.Tenants[0], w.UserIDs[0]
-	ctx := context.Background()
-	r := h.newRequest(t, tn, user, time.Now())
-	entry := audit.Created(uuid.NewString(), r, support.ChannelAPI)
-
-	if err := h.s.Audit.Record(ctx, struct{}{}, entry); core.KindOf(err) != core.KindInternal {
-		t.Errorf("Record with a foreign Tx: error = %v, want an internal error", err)
-	}
-	var kept ports.Tx
-	if err := h.s.Requests.Create(ctx, r, func(tx ports.Tx) error {
-		kept = tx
-		return h.s.Audit.Record(ctx, tx, entry)
-	}); err != nil {
-		t.Fatalf("Create: %v", err)
-	}
-	late := audit.Created(uuid.NewString(), r, support.ChannelAPI)
-	if err := h.s.Audit.Record(ctx, kept, late); err == nil {
-		t.Error("Record with a transaction that has committed succeeded, want an error")
-	}
-	if n := len(h.s.Entries(t, tn.ID)); n != 1 {
-		t.Errorf("audit entries = %d, want 1", n)
+	for _, c := range made {
+		if _, err := h.s.Requests.Get(ctx, c.Request.Reference()); err != nil {
+			t.Errorf("Get %s: %v", c.Request.Reference(), err)
+		}
+		at := core.StoredTime(c.Request.CreatedAt())
+		wantEntry, wantEvent := c.Audit, c.Event
+		wantEntry.OccurredAt, wantEvent.OccurredAt = at, at
+		for _, e := range entries {
+			if e.ID == c.Audit.ID {
+				assertEntry(t, e, wantEntry)
+			}
+		}
+		for _, e := range events {
+			if e.ID == c.Event.ID {
+				assertEvent(t, e, wantEvent)
+			}
+		}
 	}
 }
 
@@ -469,9 +507,7 @@ func (h *harness) concurrent(t *testing.T) {
 			for range each {
 				r, err := h.tryRequest(tn, user)
 				if err == nil {
-					err = h.s.Requests.Create(ctx, r, func(tx ports.Tx) error {
-						return h.s.Audit.Record(ctx, tx, audit.Created(uuid.NewString(), r, support.ChannelAPI))
-					})
+					err = h.s.Requests.Create(ctx, creation(r, support.ChannelAPI))
 				}
 				if err != nil {
 					t.Errorf("concurrent Create: %v", err)
@@ -509,6 +545,14 @@ func (h *harness) concurrent(t *testing.T) {
 	if !slices.Equal(subjects, created) {
 		t.Errorf("%d audit entries, want exactly one for each of the %d requests", len(subjects), len(created))
 	}
+	var evented []string
+	for _, e := range h.s.Events(t, tn.WorkspaceID) {
+		evented = append(evented, e.Reference.String())
+	}
+	slices.Sort(evented)
+	if !slices.Equal(evented, created) {
+		t.Errorf("%d outbox events, want exactly one for each of the %d requests", len(evented), len(created))
+	}
 
 	page, err := h.s.Requests.List(ctx, ports.ListFilter{TenantID: tn.ID})
 	if err != nil {
@@ -530,9 +574,12 @@ func (h *harness) tryRequest(tn Tenant, user string) (*support.Request, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := support.New(ref, tn.WorkspaceID, tn.ID, support.PrimaryContext{Type: support.ContextTenant, ID: tn.ID},
-		support.Details{Severity: support.SeverityLow, Summary: "concurrent"}, user, now,
-		support.CanonicalContextOnly, b, canon.Digest(b))
+	r, err := support.New(support.Params{
+		Reference: ref, WorkspaceID: tn.WorkspaceID, TenantID: tn.ID,
+		Primary:   support.PrimaryContext{Type: support.ContextTenant, ID: tn.ID},
+		Input:     support.Input{Severity: "low", Summary: "concurrent"},
+		CreatedBy: user, CreatedAt: now, Mode: support.CanonicalContextOnly, Context: b,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("new request: %w", err)
 	}

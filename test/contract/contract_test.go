@@ -9,6 +9,8 @@ import (
 	"supportdesk/adapters/gormstore"
 	"supportdesk/adapters/memory"
 	"supportdesk/core/audit"
+	"supportdesk/core/event"
+	"supportdesk/core/reference"
 	"supportdesk/test/contract"
 	"supportdesk/test/testdb"
 )
@@ -18,13 +20,21 @@ func TestRequestRepositoryMemory(t *testing.T) {
 		store := memory.New()
 		return contract.Subject{
 			Requests: store,
-			Audit:    store,
 			Keys:     store,
 			Seed:     func(*testing.T, contract.World) {},
 			Entries: func(_ *testing.T, tenantID string) []audit.Entry {
 				var out []audit.Entry
 				for _, e := range store.Audit() {
 					if e.TenantID == tenantID {
+						out = append(out, e)
+					}
+				}
+				return out
+			},
+			Events: func(_ *testing.T, workspaceID string) []event.Event {
+				var out []event.Event
+				for _, e := range store.Events() {
+					if e.WorkspaceID == workspaceID {
 						out = append(out, e)
 					}
 				}
@@ -41,10 +51,10 @@ func TestRequestRepositoryStorage(t *testing.T) {
 				db := e.Open(t)
 				return contract.Subject{
 					Requests: gormstore.NewRequests(db),
-					Audit:    gormstore.NewAuditLog(),
 					Keys:     gormstore.NewIdempotencyKeys(db),
 					Seed:     func(t *testing.T, w contract.World) { seed(t, db, w) },
 					Entries:  func(t *testing.T, tenantID string) []audit.Entry { return entries(t, db, tenantID) },
+					Events:   func(t *testing.T, workspaceID string) []event.Event { return events(t, db, workspaceID) },
 				}
 			})
 		})
@@ -97,6 +107,35 @@ FROM audit_entries WHERE tenant_id = $1`, tenantID)
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatalf("read audit entries: %v", err)
+	}
+	return out
+}
+
+// events reads the outbox events of workspaceID with plain SQL.
+func events(t *testing.T, db *gormstore.DB, workspaceID string) []event.Event {
+	t.Helper()
+	rows, err := db.SQL().Query(`SELECT id, type, reference, workspace_id, occurred_at
+FROM outbox_events WHERE workspace_id = $1`, workspaceID)
+	if err != nil {
+		t.Fatalf("read outbox events: %v", err)
+	}
+	defer rows.Close()
+	var out []event.Event
+	for rows.Next() {
+		var (
+			e        event.Event
+			ref      string
+			occurred any
+		)
+		if err := rows.Scan(&e.ID, &e.Type, &ref, &e.WorkspaceID, &occurred); err != nil {
+			t.Fatalf("scan outbox event: %v", err)
+		}
+		e.Reference = reference.Reference(ref)
+		e.OccurredAt = storedTime(t, occurred)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatalf("read outbox events: %v", err)
 	}
 	return out
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/google/uuid"
 
 	"supportdesk/core"
-	"supportdesk/core/audit"
 	"supportdesk/core/support"
 	"supportdesk/ports"
 )
@@ -29,16 +28,12 @@ func (h *harness) claim(t *testing.T, user, key string, rec ports.IdempotencyRec
 	return held, fresh
 }
 
-// createKeyed stores r with its audit entry and completes the claim made
-// at claimedAt in the same transaction.
+// createKeyed stores r with its audit entry and event and completes the
+// claim made at claimedAt in the same transaction.
 func (h *harness) createKeyed(r *support.Request, key string, claimedAt time.Time) error {
-	e := audit.Created(uuid.NewString(), r, support.ChannelAPI)
-	return h.s.Requests.Create(context.Background(), r, func(tx ports.Tx) error {
-		if err := h.s.Audit.Record(context.Background(), tx, e); err != nil {
-			return err
-		}
-		return h.s.Keys.Complete(context.Background(), tx, r.CreatedBy(), key, claimedAt, r.Reference())
-	})
+	c := creation(r, support.ChannelAPI)
+	c.Idempotency = &ports.KeyCompletion{UserID: r.CreatedBy(), Key: key, ClaimedAt: claimedAt}
+	return h.s.Requests.Create(context.Background(), c)
 }
 
 func (h *harness) idempotencyLifecycle(t *testing.T) {
@@ -46,7 +41,7 @@ func (h *harness) idempotencyLifecycle(t *testing.T) {
 	user, tn := w.UserIDs[0], w.Tenants[0]
 	long := "k-" + uuid.NewString()
 	held, fresh := h.claim(t, user, long, record("fp-1", claimTime), claimTime.Add(-time.Minute))
-	if !fresh || held.Reference != "" || !held.CreatedAt.Equal(claimTime.Truncate(time.Microsecond)) {
+	if !fresh || held.Reference != "" || !held.CreatedAt.Equal(core.StoredTime(claimTime)) {
 		t.Fatalf("first claim = %+v, fresh %v", held, fresh)
 	}
 	// While in flight, the key is held by the first claim.
@@ -134,11 +129,16 @@ func (h *harness) idempotencyTakeover(t *testing.T) {
 	if core.KindOf(err) != core.KindConflict {
 		t.Fatalf("completing a taken-over claim: %v, want KindConflict", err)
 	}
-	if _, err := h.s.Requests.Get(context.Background(), r.Reference()); core.KindOf(err) != core.KindNotFound {
-		t.Fatalf("the request of a taken-over claim was stored: %v", err)
-	}
+	h.assertNothingStored(t, r)
 	if n := len(h.s.Entries(t, tn.ID)); n != 0 {
 		t.Fatalf("%d audit entries stored, want 0", n)
+	}
+	if n := len(h.s.Events(t, tn.WorkspaceID)); n != 0 {
+		t.Fatalf("%d outbox events stored, want 0", n)
+	}
+	// The claim that took the key over is still in flight, untouched.
+	if held, fresh := h.claim(t, user, "takeover", record("fp", claimTime.Add(4*time.Minute)), claimTime.Add(time.Minute)); fresh || held.Reference != "" {
+		t.Fatalf("after the failed completion the key is %+v (fresh %v), want the second claim in flight", held, fresh)
 	}
 }
 

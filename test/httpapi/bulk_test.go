@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"supportdesk/adapters/fixture"
+	"supportdesk/core/platform"
 )
 
 // history is what fillTenant wrote, as the envelope must count it.
@@ -31,7 +31,7 @@ func (w *world) fillTenant(workspaceID, tenantID, actorID string, n int) history
 	h.longestTextCodePoint = 1200
 	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	checked := base
-	w.ProviderConnections = append(w.ProviderConnections, fixture.ProviderConnection{
+	w.ProviderConnections = append(w.ProviderConnections, platform.ProviderConnection{
 		ID: w.ids.NewID(), TenantID: tenantID, Provider: "microsoft_graph", Status: "degraded", ConsentState: "granted",
 		LastCheckedAt: &checked, LastErrorCode: "throttled", LastErrorMessage: text("error", 0),
 	})
@@ -42,7 +42,7 @@ func (w *world) fillTenant(workspaceID, tenantID, actorID string, n int) history
 	for i := 0; i < n; i++ {
 		at := base.Add(time.Duration(i) * time.Minute)
 
-		run := fixture.OperationRun{
+		run := platform.OperationRun{
 			ID: w.ids.NewID(), TenantID: tenantID, Type: "policy_sync", Status: "completed",
 			Outcome: outcomes[i%len(outcomes)], StartedAt: at, RawPayload: []byte(`{"items":[1,2,3]}`),
 		}
@@ -66,7 +66,7 @@ func (w *world) fillTenant(workspaceID, tenantID, actorID string, n int) history
 		}
 		h.newestRun = run.ID
 
-		f := fixture.Finding{ID: w.ids.NewID(), TenantID: tenantID, Severity: severities[i%4], Status: "open",
+		f := platform.Finding{ID: w.ids.NewID(), TenantID: tenantID, Severity: severities[i%4], Status: "open",
 			Title: text("finding", i), DetectedAt: at}
 		if i%3 == 0 {
 			f.Status = "resolved"
@@ -75,18 +75,18 @@ func (w *world) fillTenant(workspaceID, tenantID, actorID string, n int) history
 		}
 		w.Findings = append(w.Findings, f)
 
-		r := fixture.Review{ID: w.ids.NewID(), TenantID: tenantID, Status: reviewStatuses[i%3], Title: text("review", i), DueAt: at}
+		r := platform.Review{ID: w.ids.NewID(), TenantID: tenantID, Status: reviewStatuses[i%3], Title: text("review", i), DueAt: at}
 		if r.Status != "completed" {
 			h.openReviewsByStatus[r.Status]++
 		}
 		w.Reviews = append(w.Reviews, r)
 
-		w.Reports = append(w.Reports, fixture.Report{ID: w.ids.NewID(), TenantID: tenantID, Kind: text("kind", i),
+		w.Reports = append(w.Reports, platform.Report{ID: w.ids.NewID(), TenantID: tenantID, Kind: text("kind", i),
 			Status: "ready", GeneratedAt: at})
 
 		// Every fourth entry is a support_request.* one, which the
 		// excerpt must skip.
-		w.AuditEntries = append(w.AuditEntries, fixture.AuditEntry{ID: w.ids.NewID(), WorkspaceID: workspaceID,
+		w.AuditEntries = append(w.AuditEntries, platform.AuditEntry{ID: w.ids.NewID(), WorkspaceID: workspaceID,
 			TenantID: tenantID, ActorID: actorID, Action: actions[i%len(actions)], SubjectType: "tenant",
 			SubjectID: text("subject", i), Metadata: []byte(`{"note":"bulk"}`), OccurredAt: at})
 	}

@@ -53,7 +53,7 @@ func FuzzCreateRequest(f *testing.F) {
 	w.load(f, db)
 	store := memory.New()
 	desk := usecase.New(usecase.Deps{
-		Requests: store, Audit: store, Idempotency: store,
+		Requests: store, Idempotency: store,
 		Grants: gormstore.NewGrants(db), Contexts: gormstore.NewContexts(db), Diagnostics: gormstore.NewDiagnostics(db),
 		Users: gormstore.NewUsers(db), Clock: system.Clock{}, IDs: system.NewIDs(),
 	})

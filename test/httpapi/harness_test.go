@@ -58,7 +58,6 @@ func newServerWith(t testing.TB, db *gormstore.DB, cfg httpapi.Config, swaps ...
 	t.Helper()
 	deps := usecase.Deps{
 		Requests:    gormstore.NewRequests(db),
-		Audit:       gormstore.NewAuditLog(),
 		Grants:      gormstore.NewGrants(db),
 		Contexts:    gormstore.NewContexts(db),
 		Diagnostics: gormstore.NewDiagnostics(db),

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/fx"
 
 	"supportdesk/adapters/gormstore"
+	"supportdesk/core"
 	"supportdesk/core/envelope"
 	"supportdesk/ports"
 	"supportdesk/test/testdb"
@@ -75,6 +76,31 @@ func TestIdempotentReplay(t *testing.T) {
 			}
 		}
 		problemOf(t, s.postKey(t, "/v1/tenants/"+b.tenant+"/support-requests", owner, strings.Repeat("k", 256), obj(sev, sum)), http.StatusUnprocessableEntity)
+	})
+}
+
+// TestIdempotencyKeyMustBePrintable: a key holding a control character —
+// DEL, or a C1 control such as NEL or CSI as UTF-8 — a bidirectional
+// control or only invisible characters is a 422 naming Idempotency-Key,
+// and nothing is stored; 255 printable characters are fine.
+func TestIdempotencyKeyMustBePrintable(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *gormstore.DB) {
+		w := newWorld()
+		b := newBasic(w)
+		w.load(t, db)
+		s := newServer(t, db)
+		path := "/v1/tenants/" + b.tenant + "/support-requests"
+		owner := b.roles["owner"].token
+		for _, key := range []string{"a\x7fb", "a\u0085b", "a\u009b31m", "key\u202egnp", "\u200b"} {
+			p := problemOf(t, s.postKey(t, path, owner, key, obj(sev, sum)), http.StatusUnprocessableEntity)
+			if len(p.Errors) != 1 || p.Errors[0].Field != "Idempotency-Key" || !strings.Contains(p.Errors[0].Message, "printable") {
+				t.Errorf("key %q: %+v, want a problem naming Idempotency-Key", key, p.Errors)
+			}
+		}
+		if got := countRows(t, db); got != (rows{0, 0, 0}) {
+			t.Errorf("refused keys stored rows: %+v", got)
+		}
+		createdOf(t, s.postKey(t, path, owner, strings.Repeat("é", 255), obj(sev, sum)))
 	})
 }
 
@@ -152,7 +178,7 @@ func TestExpiredKeyCreatesAgain(t *testing.T) {
 		owner := b.roles["owner"].token
 		first := createdOf(t, s.postKey(t, path, owner, "old-key", obj(sev, sum)))
 		testdb.Exec(t, db, `UPDATE idempotency_keys SET expires_at = ? WHERE key = ?`,
-			time.Now().UTC().Truncate(time.Microsecond).Add(-time.Minute), "old-key")
+			core.StoredTime(time.Now()).Add(-time.Minute), "old-key")
 
 		fresh := createdOf(t, s.postKey(t, path, owner, "old-key", obj(sev, sum)))
 		if fresh.Reference == first.Reference {

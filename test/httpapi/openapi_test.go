@@ -379,3 +379,11 @@ func TestNotReadyBeforeMigrations(t *testing.T) {
 		t.Errorf("detail %q", p.Detail)
 	}
 }
+
+// TestOpenAPIIsSelfContained: the document reads on its own; a client has
+// no product specification to look things up in.
+func TestOpenAPIIsSelfContained(t *testing.T) {
+	if doc := string(httpapi.OpenAPI()); strings.Contains(doc, "SPEC") {
+		t.Error("openapi.json refers to a specification the reader does not have")
+	}
+}

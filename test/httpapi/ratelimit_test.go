@@ -80,7 +80,10 @@ func TestCreateRateLimit(t *testing.T) {
 // database, so one engine shows it.)
 func TestCreateLimitIsConfigurable(t *testing.T) {
 	t.Setenv("SUPPORTDESK_CREATE_LIMIT", "3")
-	cfg := bootstrap.ConfigFromEnv()
+	cfg, err := bootstrap.ConfigFromEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg.DatabaseURL, cfg.Addr = engineURL(t, string(gormstore.SQLite)), "127.0.0.1:0"
 	svc := startService(t, cfg)
 	w := newWorld()

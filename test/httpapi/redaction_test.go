@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"supportdesk/adapters/fixture"
 	"supportdesk/adapters/gormstore"
 	"supportdesk/core/envelope"
+	"supportdesk/core/platform"
 	"supportdesk/core/usecase"
 )
 
@@ -55,7 +55,7 @@ func TestRedactionCanaries(t *testing.T) {
 		w := newWorld()
 		b := newBasic(w)
 		checked := w.at()
-		w.ProviderConnections = append(w.ProviderConnections, fixture.ProviderConnection{
+		w.ProviderConnections = append(w.ProviderConnections, platform.ProviderConnection{
 			ID: w.ids.NewID(), TenantID: b.tenant, Provider: "microsoft_graph", Status: "degraded", ConsentState: "granted",
 			LastCheckedAt: &checked, LastErrorCode: "unauthorized",
 			LastErrorMessage: "graph call failed: Authorization: Bearer " + secrets.next() +
@@ -64,7 +64,7 @@ func TestRedactionCanaries(t *testing.T) {
 				secrets.next(), secrets.next(), secrets.next())),
 		})
 		start := w.at()
-		w.OperationRuns = append(w.OperationRuns, fixture.OperationRun{
+		w.OperationRuns = append(w.OperationRuns, platform.OperationRun{
 			ID: w.ids.NewID(), TenantID: b.tenant, Type: "backup", Status: "completed", Outcome: "failed",
 			StartedAt: start, CompletedAt: &start, FailureCode: "auth_failed",
 			FailureMessage: "backup failed: token=" + secrets.next() + " rejected; jwt " + secrets.jwt() +
@@ -74,7 +74,7 @@ func TestRedactionCanaries(t *testing.T) {
 		})
 		failedRun := w.OperationRuns[len(w.OperationRuns)-1].ID
 		seededAudit := w.ids.NewID()
-		w.AuditEntries = append(w.AuditEntries, fixture.AuditEntry{
+		w.AuditEntries = append(w.AuditEntries, platform.AuditEntry{
 			ID: seededAudit, WorkspaceID: b.workspace, TenantID: b.tenant, ActorID: b.roles["owner"].id,
 			Action: "connection.updated", SubjectType: "provider_connection", SubjectID: "conn-1", OccurredAt: w.at(),
 			Metadata: []byte(fmt.Sprintf(`{"client_secret":%q,"detail":"Basic %s","plain":%q}`,
@@ -192,6 +192,59 @@ func TestFailingDiagnosticsStillCreates(t *testing.T) {
 			if strings.Contains(string(res.Body), "timed out") {
 				t.Errorf("%s: the 503 tells the cause: %s", path, res.Body)
 			}
+		}
+	})
+}
+
+// TestOperatorTextIsStoredRedacted: a secret an operator pastes into the
+// summary, the notes or the contact name is redacted when the request is
+// made, so it reaches no response, stored row or log line; the rest of
+// the text, and the contact email, stay whole. A repeat with the same
+// Idempotency-Key replays: the key is matched on the text as sent.
+func TestOperatorTextIsStoredRedacted(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, db *gormstore.DB) {
+		var secrets canaries
+		w := newWorld()
+		b := newBasic(w)
+		w.load(t, db)
+		s := newServer(t, db)
+		owner := b.roles["owner"].token
+		body := obj(sev,
+			m("summary", "Sync fails: client_secret="+secrets.next()),
+			m("reproduction_notes", "Ran:\nGET /v1.0/users\nAuthorization: Bearer "+secrets.next()+"\nGot 401"),
+			m("contact_name", "Ops password="+secrets.next()),
+			m("contact_email", "ops@example.com"))
+		path := "/v1/tenants/" + b.tenant + "/support-requests"
+		first := s.postKey(t, path, owner, "paste-1", body)
+		c := createdOf(t, first)
+		again := s.postKey(t, path, owner, "paste-1", body)
+		if createdOf(t, again).Reference != c.Reference {
+			t.Errorf("the repeat with the same key and body made a new request")
+		}
+		got := s.get(t, "/v1/support-requests/"+c.Reference, owner)
+		rec := s.record(t, c.Reference, owner)
+
+		var all strings.Builder
+		for _, r := range []response{first, again, got} {
+			fmt.Fprintf(&all, "%s %v\n", r.Body, r.Header)
+		}
+		all.WriteString(strings.Join(dump(t, db, "support_requests", "reference"), "\n"))
+		all.WriteString(s.logs.String())
+		if leaks := secrets.leaks(all.String()); len(leaks) > 0 {
+			t.Errorf("the pasted secrets leak: %q", leaks)
+		}
+		for field, want := range map[string]string{
+			"summary":       "Sync fails: client_secret=[REDACTED]",
+			"contact_name":  "Ops password=[REDACTED]",
+			"contact_email": "ops@example.com",
+		} {
+			if rec[field] != want {
+				t.Errorf("%s = %q, want %q", field, rec[field], want)
+			}
+		}
+		notes, _ := rec["reproduction_notes"].(string)
+		if !strings.HasPrefix(notes, "Ran:\nGET /v1.0/users\nAuthorization: ") || !strings.HasSuffix(notes, "[REDACTED]\nGot 401") {
+			t.Errorf("reproduction_notes = %q, want only the token redacted", notes)
 		}
 	})
 }

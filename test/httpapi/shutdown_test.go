@@ -100,8 +100,11 @@ func buildBinary(t *testing.T) string {
 }
 
 // TestServeBinaryDrainsOnSIGTERM runs `supportdesk serve` and sends it
-// SIGTERM while a request is still arriving: the request completes with
-// 201 and the process exits 0.
+// SIGTERM while a request's body is still arriving: the request completes
+// with 201 and the process exits 0. The test waits for the server's own
+// signals, not for time to pass: its "100 Continue" (it has read the
+// request's head and waits for the body) before SIGTERM, and its
+// "stopping" log line (it heard SIGTERM) before the rest of the body.
 func TestServeBinaryDrainsOnSIGTERM(t *testing.T) {
 	bin := buildBinary(t)
 	dbPath := testdb.SQLitePath(t)
@@ -120,14 +123,20 @@ func TestServeBinaryDrainsOnSIGTERM(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
 	logs := &lockedBuffer{}
-	addr := make(chan string, 1)
+	addr, stopping := make(chan string, 1), make(chan struct{})
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			fmt.Fprintln(logs, sc.Text())
 			var line struct{ Msg, Addr string }
-			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "serving" {
+			if json.Unmarshal(sc.Bytes(), &line) != nil {
+				continue
+			}
+			switch {
+			case line.Msg == "serving":
 				addr <- line.Addr
+			case strings.HasPrefix(line.Msg, "stopping"):
+				close(stopping)
 			}
 		}
 	}()
@@ -144,31 +153,47 @@ func TestServeBinaryDrainsOnSIGTERM(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	body := obj(sev, sum)
-	head := fmt.Sprintf("POST /v1/tenants/%s/support-requests HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer %s\r\n"+
-		"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n", b.tenant, b.roles["owner"].token, len(body))
-	if _, err := io.WriteString(conn, head+body[:5]); err != nil {
+	if err := conn.SetDeadline(time.Now().Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond) // let the server start reading it
+	body := obj(sev, sum)
+	head := fmt.Sprintf("POST /v1/tenants/%s/support-requests HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer %s\r\n"+
+		"Content-Type: application/json\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n", b.tenant, b.roles["owner"].token, len(body))
+	if _, err := io.WriteString(conn, head); err != nil {
+		t.Fatal(err)
+	}
+	answers := bufio.NewReader(conn)
+	if line, err := answers.ReadString('\n'); err != nil || !strings.HasPrefix(line, "HTTP/1.1 100 Continue") {
+		t.Fatalf("no 100 Continue to the head (%q, %v):\n%s", line, err, logs)
+	}
+	if _, err := answers.ReadString('\n'); err != nil { // the blank line ending the interim answer
+		t.Fatal(err)
+	}
+	if _, err := io.WriteString(conn, body[:5]); err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	select {
+	case <-stopping:
 	case err := <-exited:
 		t.Fatalf("serve exited (%v) with a request in flight:\n%s", err, logs)
-	case <-time.After(300 * time.Millisecond):
+	case <-time.After(time.Minute):
+		t.Fatalf("serve did not say it is stopping within a minute of SIGTERM:\n%s", logs)
+	}
+	select {
+	case err := <-exited:
+		t.Fatalf("serve exited (%v) with a request in flight:\n%s", err, logs)
+	default:
 	}
 	if _, err := io.WriteString(conn, body[5:]); err != nil {
 		t.Fatal(err)
 	}
-	if err := conn.SetReadDeadline(time.Now().Add(30 * time.Second)); err != nil {
-		t.Fatal(err)
-	}
 	req, _ := http.NewRequest(http.MethodPost, "/v1/tenants/"+b.tenant+"/support-requests", nil)
-	res, err := http.ReadResponse(bufio.NewReader(conn), req)
+	res, err := http.ReadResponse(answers, req)
 	if err != nil {
 		t.Fatalf("no answer to the in-flight request: %v\n%s", err, logs)
 	}

@@ -45,8 +45,8 @@ var platformTables = []string{"workspaces", "users", "api_tokens", "workspace_me
 	"tenant_memberships", "provider_connections", "operation_runs", "findings", "reviews", "reports", "idempotency_keys"}
 
 // TestNoSideEffects checks SPEC §7: using every endpoint writes only
-// support requests and their audit entries — no operation run or other
-// record changes — and makes no outbound HTTP call.
+// support requests, their audit entries and their outbox events — no
+// operation run or other record changes — and makes no outbound HTTP call.
 func TestNoSideEffects(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *gormstore.DB) {
 		w := newWorld()
@@ -99,6 +99,16 @@ func TestNoSideEffects(t *testing.T) {
 		for _, row := range added {
 			if !strings.Contains(row, "action=support_request.created\x1f") {
 				t.Errorf("unexpected audit entry %s", row)
+			}
+		}
+		// One outbox event per request, and no other.
+		events := dump(t, db, "outbox_events", "id")
+		if len(events) != created {
+			t.Errorf("%d outbox events, want %d", len(events), created)
+		}
+		for _, row := range events {
+			if !strings.Contains(row, "type=support_request.created\x1f") || !strings.Contains(row, "workspace_id="+b.workspace+"\x1f") {
+				t.Errorf("unexpected outbox event %s", row)
 			}
 		}
 

@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -10,40 +9,46 @@ import (
 	"go.uber.org/fx"
 
 	"supportdesk/adapters/gormstore"
-	"supportdesk/core/audit"
 	"supportdesk/ports"
+	"supportdesk/test/testdb"
 )
 
-// failingAudit writes the entry through the real logger, then fails, as
-// a commit-time failure would: the entry must roll back with the request.
-type failingAudit struct {
-	next   ports.AuditLogger
-	secret string
-}
-
-func (f failingAudit) Record(ctx context.Context, tx ports.Tx, e audit.Entry) error {
-	if err := f.next.Record(ctx, tx, e); err != nil {
-		return err
+// failAuditInserts makes the database itself refuse every insert into
+// audit_entries, with a trigger on this test's database only, raising an
+// error whose text holds a secret: the audit write fails where it really
+// runs, inside the creation's transaction, after the request's insert.
+func failAuditInserts(t *testing.T, db *gormstore.DB, secret string) {
+	t.Helper()
+	msg := "INSERT INTO audit_entries failed: connection string password=" + secret
+	stmts := []string{`CREATE TRIGGER test_fail_audit BEFORE INSERT ON audit_entries
+BEGIN SELECT RAISE(ABORT, '` + msg + `'); END`}
+	if db.Dialect() == gormstore.Postgres {
+		stmts = []string{
+			`CREATE FUNCTION test_fail_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION '` + msg + `'; END; $$`,
+			`CREATE TRIGGER test_fail_audit BEFORE INSERT ON audit_entries FOR EACH ROW EXECUTE FUNCTION test_fail_audit()`,
+		}
 	}
-	return fmt.Errorf("INSERT INTO audit_entries failed: connection string password=%s", f.secret)
+	for _, stmt := range stmts {
+		testdb.Exec(t, db, stmt)
+	}
 }
 
-// TestFailingAuditLoggerCreatesNothing swaps in, through fx, an audit
-// logger that fails: the create answers 500 without the cause, and neither
-// the request nor its audit entry is stored (SPEC §7).
-func TestFailingAuditLoggerCreatesNothing(t *testing.T) {
+// TestFailingAuditWriteCreatesNothing: when the database refuses the audit
+// entry, the create answers 500 without the cause, and neither the
+// request, nor its audit entry, nor its outbox event is stored (SPEC §7).
+func TestFailingAuditWriteCreatesNothing(t *testing.T) {
 	for _, engine := range []string{string(gormstore.SQLite), string(gormstore.Postgres)} {
 		t.Run(engine, func(t *testing.T) {
 			secret := "CANARY" + randomHex(8)
-			svc := startService(t, serviceConfig(engineURL(t, engine)), fx.Decorate(func(a ports.AuditLogger) ports.AuditLogger {
-				return failingAudit{next: a, secret: secret}
-			}))
+			svc := startService(t, serviceConfig(engineURL(t, engine)))
 			w := newWorld()
 			b := newBasic(w)
 			w.load(t, svc.db)
+			failAuditInserts(t, svc.db, secret)
 
 			for _, path := range []string{"/v1/tenants/" + b.tenant, "/v1/operation-runs/" + b.run} {
-				requests, entries := count(t, svc.db, "support_requests"), count(t, svc.db, "audit_entries")
+				requests, entries, events := count(t, svc.db, "support_requests"), count(t, svc.db, "audit_entries"), count(t, svc.db, "outbox_events")
 				res := svc.post(t, path+"/support-requests", b.roles["owner"].token, obj(sev, sum))
 				p := problemOf(t, res, http.StatusInternalServerError)
 				if p.Type != "https://supportdesk.dev/problems/internal" {
@@ -59,6 +64,9 @@ func TestFailingAuditLoggerCreatesNothing(t *testing.T) {
 				}
 				if n := count(t, svc.db, "audit_entries"); n != entries {
 					t.Errorf("%s: audit_entries %d → %d", path, entries, n)
+				}
+				if n := count(t, svc.db, "outbox_events"); n != events {
+					t.Errorf("%s: outbox_events %d → %d", path, events, n)
 				}
 			}
 			logs := svc.logs.String()

@@ -131,6 +131,15 @@ func validationCases() []validationCase {
 		bad("summary lone low surrogate escape", obj(sev, raw("summary", `"a\udc00b"`)), "valid UTF-8", "summary"),
 		bad("summary high surrogate then letter", obj(sev, raw("summary", `"\ud800\u0041"`)), "valid UTF-8", "summary"),
 		bad("summary given twice", obj(sev, sum, sum), "only once", "summary"),
+		// Spoofed text: what is shown must be what is there.
+		bad("summary right-to-left override", obj(sev, m("summary", "invoice \u202egnp.exe")), "bidirectional", "summary"),
+		bad("summary isolate escaped", obj(sev, raw("summary", `"a\u2066b\u2069"`)), "bidirectional", "summary"),
+		bad("summary line separator", obj(sev, m("summary", "a\u2028b")), "control characters", "summary"),
+		bad("summary only zero-width space", obj(sev, m("summary", "\u200b")), "visible characters", "summary"),
+		bad("summary only byte order mark", obj(sev, raw("summary", `"\ufeff"`)), "visible characters", "summary"),
+		bad("summary C1 CSI", obj(sev, m("summary", "a\u009b31mb")), "control characters", "summary"),
+		ok("summary emoji with zero-width joiner", obj(sev, m("summary", "👩\u200d💻 locked out")), storedField("summary", "👩\u200d💻 locked out")),
+		ok("summary Hebrew with right-to-left mark", obj(sev, m("summary", "הסנכרון נכשל\u200f")), storedField("summary", "הסנכרון נכשל\u200f")),
 	)
 
 	// Reproduction notes: optional, at most 5,000 code points, line breaks allowed.
@@ -147,6 +156,9 @@ func validationCases() []validationCase {
 		bad("notes NUL", obj(sev, sum, m("reproduction_notes", "a\x00")), "NUL", "reproduction_notes"),
 		bad("notes vertical tab", obj(sev, sum, m("reproduction_notes", "a\vb")), "control characters", "reproduction_notes"),
 		bad("notes form feed", obj(sev, sum, m("reproduction_notes", "a\fb")), "control characters", "reproduction_notes"),
+		ok("notes paragraph separator", obj(sev, sum, m("reproduction_notes", "one\u2029two")), storedField("reproduction_notes", "one\u2029two")),
+		bad("notes override", obj(sev, sum, m("reproduction_notes", "see \u202eexe.txt")), "bidirectional", "reproduction_notes"),
+		bad("notes only invisible", obj(sev, sum, m("reproduction_notes", "\u200b\n\ufeff")), "visible characters", "reproduction_notes"),
 		bad("notes invalid byte", obj(sev, sum, raw("reproduction_notes", "\"\xfe\"")), "valid UTF-8", "reproduction_notes"),
 		bad("notes number", obj(sev, sum, raw("reproduction_notes", "12")), "must be a string", "reproduction_notes"),
 		bad("notes array", obj(sev, sum, raw("reproduction_notes", `["a","b"]`)), "must be a string", "reproduction_notes"),
@@ -161,6 +173,10 @@ func validationCases() []validationCase {
 		bad("contact name line feed", obj(sev, sum, m("contact_name", "Ada\nLovelace")), "control characters", "contact_name"),
 		bad("contact name NUL", obj(sev, sum, m("contact_name", "\x00")), "NUL", "contact_name"),
 		bad("contact name invalid byte", obj(sev, sum, raw("contact_name", "\"Ad\xe9\"")), "valid UTF-8", "contact_name"),
+		ok("contact name Arabic with mark", obj(sev, sum, m("contact_name", "مريم\u200f")), storedField("contact_name", "مريم\u200f")),
+		bad("contact name line separator", obj(sev, sum, m("contact_name", "Ada\u2028Lovelace")), "control characters", "contact_name"),
+		bad("contact name isolate", obj(sev, sum, m("contact_name", "\u2068Ada")), "bidirectional", "contact_name"),
+		bad("contact name only invisible", obj(sev, sum, m("contact_name", "\u2060\u200c")), "visible characters", "contact_name"),
 		bad("contact name number", obj(sev, sum, raw("contact_name", "1.5")), "must be a string", "contact_name"),
 	)
 

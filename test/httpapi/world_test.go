@@ -7,16 +7,16 @@ import (
 	"testing"
 	"time"
 
-	"supportdesk/adapters/fixture"
 	"supportdesk/adapters/gormstore"
 	"supportdesk/adapters/system"
+	"supportdesk/core/platform"
 )
 
 // world builds the records a test needs as one fixture file, imported in
 // one transaction. Every id is fresh, so tests sharing a database never
 // see each other's rows.
 type world struct {
-	fixture.File
+	platform.Records
 	ids  *system.IDs
 	tick time.Time
 }
@@ -34,7 +34,7 @@ func (w *world) at() time.Time {
 
 func (w *world) workspace(name string) string {
 	id := w.ids.NewID()
-	w.Workspaces = append(w.Workspaces, fixture.Workspace{ID: id, Name: name})
+	w.Workspaces = append(w.Workspaces, platform.Workspace{ID: id, Name: name})
 	return id
 }
 
@@ -42,22 +42,22 @@ func (w *world) workspace(name string) string {
 func (w *world) user(name string) (id, token string) {
 	id = w.ids.NewID()
 	token = "tok-" + randomHex(16)
-	w.Users = append(w.Users, fixture.User{ID: id, Name: name, Email: id + "@example.test", Tokens: []string{token}})
+	w.Users = append(w.Users, platform.User{ID: id, Name: name, Email: id + "@example.test", Tokens: []string{token}})
 	return id, token
 }
 
 func (w *world) workspaceMember(workspaceID, userID, role string) {
-	w.WorkspaceMemberships = append(w.WorkspaceMemberships, fixture.WorkspaceMembership{WorkspaceID: workspaceID, UserID: userID, Role: role})
+	w.WorkspaceMemberships = append(w.WorkspaceMemberships, platform.WorkspaceMembership{WorkspaceID: workspaceID, UserID: userID, Role: role})
 }
 
 func (w *world) tenant(workspaceID, name string) string {
 	id := w.ids.NewID()
-	w.Tenants = append(w.Tenants, fixture.Tenant{ID: id, WorkspaceID: workspaceID, Name: name, ExternalID: "ext-" + name, Status: "active"})
+	w.Tenants = append(w.Tenants, platform.Tenant{ID: id, WorkspaceID: workspaceID, Name: name, ExternalID: "ext-" + name, Status: "active"})
 	return id
 }
 
 func (w *world) tenantMember(tenantID, userID, role string) {
-	w.TenantMemberships = append(w.TenantMemberships, fixture.TenantMembership{TenantID: tenantID, UserID: userID, Role: role})
+	w.TenantMemberships = append(w.TenantMemberships, platform.TenantMembership{TenantID: tenantID, UserID: userID, Role: role})
 }
 
 // failedRun adds a completed, failed run of tenantID.
@@ -65,7 +65,7 @@ func (w *world) failedRun(tenantID, message string) string {
 	id := w.ids.NewID()
 	start := w.at()
 	done := start.Add(time.Minute)
-	w.OperationRuns = append(w.OperationRuns, fixture.OperationRun{
+	w.OperationRuns = append(w.OperationRuns, platform.OperationRun{
 		ID: id, TenantID: tenantID, Type: "policy_sync", Status: "completed", Outcome: "failed",
 		StartedAt: start, CompletedAt: &done, FailureCode: "graph_throttled", FailureMessage: message,
 	})
@@ -75,7 +75,7 @@ func (w *world) failedRun(tenantID, message string) string {
 // load imports the world into db.
 func (w *world) load(t testing.TB, db *gormstore.DB) {
 	t.Helper()
-	if _, err := fixture.Import(context.Background(), db, &w.File); err != nil {
+	if _, err := gormstore.NewRecords(db).Import(context.Background(), &w.Records); err != nil {
 		t.Fatalf("import test world: %v", err)
 	}
 }

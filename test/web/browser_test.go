@@ -68,7 +68,7 @@ func chromiumPath(t *testing.T) string {
 func serve(t *testing.T, db *gormstore.DB) string {
 	t.Helper()
 	svc := usecase.New(usecase.Deps{
-		Requests: gormstore.NewRequests(db), Audit: gormstore.NewAuditLog(), Grants: gormstore.NewGrants(db),
+		Requests: gormstore.NewRequests(db), Grants: gormstore.NewGrants(db),
 		Contexts: gormstore.NewContexts(db), Diagnostics: gormstore.NewDiagnostics(db), Users: gormstore.NewUsers(db),
 		Directory: gormstore.NewDirectory(db), Clock: system.Clock{}, IDs: system.NewIDs(),
 	})
@@ -305,7 +305,7 @@ func TestBrowser(t *testing.T) {
 	for i, e := range testdb.Engines() {
 		t.Run(e.Name, func(t *testing.T) {
 			db := e.Open(t)
-			if _, err := fixture.Import(context.Background(), db, fixture.Demo()); err != nil {
+			if _, err := gormstore.NewRecords(db).Import(context.Background(), fixture.Demo()); err != nil {
 				t.Fatalf("import demo: %v", err)
 			}
 			// One set of screenshots is enough: the first engine's.

@@ -1,0 +1,57 @@
+package cli
+
+import (
+	"context"
+	"net"
+
+	"supportdesk/ports"
+)
+
+// Settings are what the global flags set; the environment gives their
+// defaults.
+type Settings struct {
+	// DatabaseURL is a postgres:// URL or a SQLite file path.
+	DatabaseURL string
+	// Addr is the HTTP listen address of serve and demo.
+	Addr string
+	// DefaultDatabaseURL is the database used when neither the environment
+	// nor a flag names one; it is not a setting, only what the demo's
+	// guide compares with.
+	DefaultDatabaseURL string
+}
+
+// Backend runs the service for the commands. bootstrap builds it, so that
+// the commands reach the use cases only through their ports and the CLI
+// knows nothing of how the service is wired.
+type Backend interface {
+	// Environment returns the settings the environment gives, which flags
+	// override. A value of the environment that is invalid (for any
+	// setting, not only these) is an error.
+	Environment() (Settings, error)
+	// Open starts storage and the use cases for one command, without a
+	// server; close releases them.
+	Open(ctx context.Context, s Settings) (p Ports, close func(), err error)
+	// Serve migrates the database and serves the HTTP API and web UI on
+	// s.Addr; it returns once the server listens.
+	Serve(ctx context.Context, s Settings) (*Server, error)
+}
+
+// Ports are the ports the commands use.
+type Ports struct {
+	Desk    ports.SupportDesk
+	Admin   ports.Admin
+	Schema  ports.Schema
+	Records ports.RecordImporter
+}
+
+// Server is the service that serve and demo run.
+type Server struct {
+	Ports
+	// Addr is the address the server bound.
+	Addr net.Addr
+	// Done receives once if the server stops by itself: nil after a clean
+	// shutdown it was asked for, an error if it failed.
+	Done <-chan error
+	// Stop lets in-flight requests finish, then releases everything.
+	Stop func(ctx context.Context) error
+}

@@ -1,0 +1,109 @@
+package bootstrap
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	"go.uber.org/dig"
+	"go.uber.org/fx"
+
+	"supportdesk/adapters/cli"
+	"supportdesk/ports"
+)
+
+// Commands is the command line's backend: for each command it builds,
+// from the modules of this package, the fx app the command needs, and
+// hands the command the ports it asked for.
+type Commands struct {
+	logs io.Writer
+}
+
+var _ cli.Backend = (*Commands)(nil)
+
+// NewCommands returns the backend of the command line, writing the
+// service's log to logs.
+func NewCommands(logs io.Writer) *Commands { return &Commands{logs: logs} }
+
+// config is the configuration of the environment with the settings of
+// the command line.
+func config(s cli.Settings) (Config, error) {
+	cfg, err := ConfigFromEnv()
+	if err != nil {
+		return Config{}, err
+	}
+	cfg.DatabaseURL, cfg.Addr = s.DatabaseURL, s.Addr
+	return cfg, nil
+}
+
+// Environment implements cli.Backend.
+func (c *Commands) Environment() (cli.Settings, error) {
+	cfg, err := ConfigFromEnv()
+	if err != nil {
+		return cli.Settings{}, err
+	}
+	return cli.Settings{DatabaseURL: cfg.DatabaseURL, Addr: cfg.Addr, DefaultDatabaseURL: DefaultDatabaseURL}, nil
+}
+
+// populate fills p from the app.
+func populate(p *cli.Ports) fx.Option {
+	return fx.Populate(&p.Desk, &p.Admin, &p.Schema, &p.Records)
+}
+
+// Open implements cli.Backend: the service modules, without a server.
+func (c *Commands) Open(ctx context.Context, s cli.Settings) (cli.Ports, func(), error) {
+	cfg, err := config(s)
+	if err != nil {
+		return cli.Ports{}, nil, err
+	}
+	var p cli.Ports
+	app := fx.New(Service(cfg, c.logs), populate(&p))
+	if err := app.Start(ctx); err != nil {
+		return cli.Ports{}, nil, dig.RootCause(err)
+	}
+	return p, func() { _ = app.Stop(context.Background()) }, nil
+}
+
+// errServerFailed is what Server.Done reports when the server stopped by
+// itself with a failure (the log says why).
+var errServerFailed = errors.New("the HTTP server failed")
+
+// Serve implements cli.Backend: the service modules with the HTTP
+// server, the database migrated first.
+func (c *Commands) Serve(ctx context.Context, s cli.Settings) (*cli.Server, error) {
+	cfg, err := config(s)
+	if err != nil {
+		return nil, err
+	}
+	srv := &cli.Server{}
+	var listening *Listening
+	app := fx.New(
+		Service(cfg, c.logs),
+		fx.Invoke(func(schema ports.Schema) error { return schema.Migrate(ctx) }),
+		HTTP(),
+		populate(&srv.Ports),
+		fx.Populate(&listening),
+	)
+	if err := app.Start(ctx); err != nil {
+		return nil, dig.RootCause(err)
+	}
+	srv.Addr = listening.Addr()
+	done, stopped := make(chan error, 1), make(chan struct{})
+	go func() {
+		select {
+		case sig := <-app.Wait():
+			if sig.ExitCode != 0 {
+				done <- errServerFailed
+			} else {
+				done <- nil
+			}
+		case <-stopped:
+		}
+	}()
+	srv.Done = done
+	srv.Stop = func(ctx context.Context) error {
+		close(stopped)
+		return app.Stop(ctx)
+	}
+	return srv, nil
+}
