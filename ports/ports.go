@@ -282,3 +282,26 @@ type RateLimiter interface {
 	// and how long until the next one.
 	Allow(userID string) (bool, time.Duration)
 }
+
+// DeliveryStatus is where the delivery of a request's event to one
+// destination stands (SPEC §11).
+type DeliveryStatus struct {
+	ID string
+	// Destination names where it goes: "nats" or "webhook <endpoint URL>".
+	Destination string
+	// State is "pending", "delivered" or "dead".
+	State         string
+	Attempts      int
+	LastAttemptAt *time.Time
+	NextAttemptAt *time.Time
+	DeliveredAt   *time.Time
+	// LastError says why the last attempt failed, without secrets.
+	LastError string
+}
+
+// DeliveryLog tells how a request's event was delivered.
+type DeliveryLog interface {
+	// ForReference lists the deliveries of the event of the request ref,
+	// by destination; none yet is an empty list.
+	ForReference(ctx context.Context, ref reference.Reference) ([]DeliveryStatus, error)
+}
