@@ -121,3 +121,9 @@ func TestValidateURLAcceptsPublicTargets(t *testing.T) {
 		}
 	}
 }
+
+func TestValidateURLResolvesEvenWhenPrivateIsAllowed(t *testing.T) {
+	if _, err := ValidateURL(context.Background(), "http://no-such-host.invalid/", true, nil); !errors.Is(err, ErrBadURL) || !strings.Contains(err.Error(), "does not resolve") {
+		t.Errorf("unresolvable host with allowPrivate: %v", err)
+	}
+}

@@ -20,15 +20,14 @@ var ErrBadURL = errors.New("bad webhook URL")
 // ValidateURL checks an endpoint URL before it is registered: at most
 // MaxURLLength bytes, scheme http or https, a host, no user info (a
 // password would be stored and logged in clear), no fragment, and a host
-// that resolves — with resolver, or net.DefaultResolver if nil — only to
-// public addresses unless allowPrivate. It returns the parsed URL.
+// that resolves — with resolver, or net.DefaultResolver if nil — and,
+// unless allowPrivate, only to public addresses. It returns the parsed URL.
 //
 // The errors name the reason. They wrap ErrBadURL, or an *AddrError
 // (errors.Is ErrPrivateAddress) naming the address and why it is refused
 // when the host is or resolves to a loopback, private, link-local or other
-// non-public address. The
-// Sender checks the address again when it dials, so a name that changes
-// its answer later is still refused.
+// non-public address. The Sender checks the address again when it dials,
+// so a name that changes its answer later is still refused.
 func ValidateURL(ctx context.Context, raw string, allowPrivate bool, resolver *net.Resolver) (*url.URL, error) {
 	if len(raw) > MaxURLLength {
 		return nil, fmt.Errorf("%w: longer than %d bytes", ErrBadURL, MaxURLLength)
@@ -52,14 +51,13 @@ func ValidateURL(ctx context.Context, raw string, allowPrivate bool, resolver *n
 			return nil, fmt.Errorf("%w: port %q is not a TCP port", ErrBadURL, port)
 		}
 	}
-	if allowPrivate {
-		return u, nil
-	}
-
 	host := u.Hostname()
 	addrs, err := resolve(ctx, host, resolver)
 	if err != nil {
 		return nil, err
+	}
+	if allowPrivate {
+		return u, nil
 	}
 	for _, a := range addrs {
 		if err := CheckAddr(a); err != nil {
