@@ -47,8 +47,13 @@ func request(t *testing.T, d support.Details, context []byte) *support.Request {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := support.New(ref, workspaceID, tenantID, support.PrimaryContext{Type: support.ContextTenant, ID: tenantID},
-		d, creatorID, createdAt, support.DiagnosticsAttached, context, canon.Digest(context))
+	r, err := support.New(support.Params{
+		Reference: ref, WorkspaceID: workspaceID, TenantID: tenantID,
+		Primary: support.PrimaryContext{Type: support.ContextTenant, ID: tenantID},
+		Input: support.Input{Severity: string(d.Severity), Summary: d.Summary, ReproductionNotes: d.ReproductionNotes,
+			ContactName: d.ContactName, ContactEmail: d.ContactEmail},
+		CreatedBy: creatorID, CreatedAt: createdAt, Mode: support.DiagnosticsAttached, Context: context,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,8 +225,11 @@ func TestBodyKeepsTextThatLooksLikeItsOwnPlumbing(t *testing.T) {
 func TestBodyRefusesWhatTheSystemGotWrong(t *testing.T) {
 	good := request(t, details, envelope(t))
 	ref := good.Reference()
-	broken := support.Rehydrate(ref, workspaceID, tenantID, good.PrimaryContext(), details, creatorID, createdAt,
-		support.CanonicalContextOnly, []byte(`{"schema":`), "sha256:00")
+	broken := support.Rehydrate(support.Stored{
+		Reference: ref, WorkspaceID: workspaceID, TenantID: tenantID, Primary: good.PrimaryContext(), Details: details,
+		CreatedBy: creatorID, CreatedAt: createdAt, Mode: support.CanonicalContextOnly,
+		Context: []byte(`{"schema":`), Digest: "sha256:00",
+	})
 	cases := []struct {
 		name    string
 		id      string

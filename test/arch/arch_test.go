@@ -74,7 +74,7 @@ func TestCoreAndPortsArePure(t *testing.T) {
 // JSON form of a request of the API and the CLI.
 var (
 	inbound  = []string{"cli", "httpapi", "web"}
-	outbound = []string{"gormstore", "memory", "logging", "metrics", "ratelimit", "system"}
+	outbound = []string{"gormstore", "memory", "logging", "metrics", "ratelimit", "system", "webhook", "jetstream"}
 	shared   = []string{"fixture", "httpstatus", "requestjson"}
 )
 
