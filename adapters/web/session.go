@@ -125,15 +125,6 @@ func (s *site) toSignin(c *fiber.Ctx) error {
 	return c.Redirect(target, fiber.StatusSeeOther)
 }
 
-// localPath returns next if it is a path on this site, else "/tenants":
-// the sign-in redirect must not become an open redirect.
-func localPath(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
-		return "/tenants"
-	}
-	return next
-}
-
 // setCookie sets an HttpOnly, SameSite=Strict cookie; Secure under TLS or
 // when configured (see Deps.SecureCookies).
 func (s *site) setCookie(c *fiber.Ctx, name, value, path string, expires time.Time) {
