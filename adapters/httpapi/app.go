@@ -108,11 +108,17 @@ func New(desk ports.SupportDesk, cfg Config, log *slog.Logger) *fiber.App {
 		ErrorHandler:          obs.errorHandler,
 		DisableStartupMessage: true,
 		CaseSensitive:         true,
+		RequestMethods:        requestMethods,
+		// No body is parsed before a handler asks for it: fasthttp would
+		// otherwise parse every multipart body on arrival, before any
+		// authentication, for an API and a UI that take none.
+		DisablePreParseMultipartForm: true,
 	})
+	recogniseMethods(app)
 	// observe answers every error itself and then logs and counts the
 	// request; recover, inside it, turns a panic into an error: a 500
 	// problem, logged, instead of a dropped connection.
-	app.Use(withRequestID, obs.observe, recover.New(), withDeadline(cfg.RequestTimeout))
+	app.Use(withRequestID, obs.observe, recover.New(), refuseOtherMethods, withDeadline(cfg.RequestTimeout))
 
 	app.Get("/healthz", healthz)
 	app.Get("/readyz", readyz(cfg.Ready))

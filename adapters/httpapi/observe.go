@@ -30,7 +30,7 @@ func (o observer) observe(c *fiber.Ctx) error {
 	start := time.Now()
 	err := c.Next()
 	route := routeOf(c)
-	if missedRoutes(err) {
+	if missedRoutes(err) || c.Method() == methodOther {
 		route = routeUnmatched
 	}
 	if err != nil {

@@ -91,7 +91,7 @@ func (s *site) private(h handler) fiber.Handler {
 		if err != nil {
 			return s.fail(c, nil, err)
 		}
-		if c.Method() == fiber.MethodPost && !tokensEqual(sess.csrf, c.FormValue(csrfField)) {
+		if c.Method() == fiber.MethodPost && !tokensEqual(sess.csrf, formValue(c, csrfField)) {
 			return s.renderError(c, sess, fiber.StatusForbidden, errorCSRF)
 		}
 		if err := h(c, sess); err != nil {
@@ -187,11 +187,11 @@ func (s *site) renderSignin(c *fiber.Ctx, status int, next, errMsg string) error
 
 // signin exchanges an API token for a session.
 func (s *site) signin(c *fiber.Ctx, _ *session) error {
-	if !tokensEqual(c.Cookies(signinCookie), c.FormValue(csrfField)) {
+	if !tokensEqual(c.Cookies(signinCookie), formValue(c, csrfField)) {
 		return s.renderError(c, nil, fiber.StatusForbidden, errorCSRF)
 	}
-	next := localPath(c.FormValue("next"))
-	token := strings.TrimSpace(c.FormValue("token"))
+	next := localPath(formValue(c, "next"))
+	token := strings.TrimSpace(formValue(c, "token"))
 	if token == "" {
 		return s.renderSignin(c, fiber.StatusUnprocessableEntity, next, "Enter your API token.")
 	}

@@ -182,11 +182,11 @@ func (s *site) submitSupport(k contextKind) handler {
 		}
 		target := k.target(c)
 		in := support.Input{
-			Severity:          strings.Clone(c.FormValue("severity")),
-			Summary:           strings.Clone(c.FormValue("summary")),
-			ReproductionNotes: normalizeNewlines(c.FormValue("reproduction_notes")),
-			ContactName:       strings.Clone(c.FormValue("contact_name")),
-			ContactEmail:      strings.Clone(c.FormValue("contact_email")),
+			Severity:          formValue(c, "severity"),
+			Summary:           formValue(c, "summary"),
+			ReproductionNotes: normalizeNewlines(formValue(c, "reproduction_notes")),
+			ContactName:       formValue(c, "contact_name"),
+			ContactEmail:      formValue(c, "contact_email"),
 		}
 		req, err := s.desk.Submit(c.UserContext(), ports.Submission{
 			Actor: sess.actor, Target: target, Input: in, Channel: support.ChannelWeb,
