@@ -48,15 +48,17 @@ type appDeps struct {
 // operational endpoints, and the web UI beside it. Both take create
 // attempts through the same use case, so a user's count is one.
 func newHTTPApp(d appDeps) *fiber.App {
+	site := web.New(web.Deps{
+		Desk: d.Desk, Browser: d.Browser, Sessions: d.Sessions, Log: d.Log,
+		SecureCookies: d.Config.SecureCookies,
+	})
 	app := httpapi.New(d.Desk, httpapi.Config{
 		RequestTimeout: d.Config.RequestTimeout,
 		Ready:          Readiness(d.DB),
 		Metrics:        d.Metrics,
+		NotFoundPage:   site.NotFound,
 	}, d.Log)
-	web.Register(app, web.Deps{
-		Desk: d.Desk, Browser: d.Browser, Sessions: d.Sessions, Log: d.Log,
-		SecureCookies: d.Config.SecureCookies,
-	})
+	site.Register(app)
 	return app
 }
 

@@ -63,6 +63,10 @@ type Config struct {
 	// Metrics, if set, hears of every request and is served at GET
 	// /metrics; without it there is no /metrics.
 	Metrics Metrics
+	// NotFoundPage, if set, answers a browser (one that prefers HTML to
+	// JSON) asking for a path outside /v1 that no route serves, in place of
+	// the problem+json 404 API clients get.
+	NotFoundPage fiber.Handler
 }
 
 // Metrics is what the app needs of a metrics registry.
@@ -98,7 +102,8 @@ func New(desk ports.SupportDesk, cfg Config, log *slog.Logger) *fiber.App {
 	if log == nil {
 		log = slog.Default()
 	}
-	obs := observer{log: log, metrics: cfg.Metrics, bodyLimit: cfg.BodyLimit}
+	obs := observer{log: log, metrics: cfg.Metrics, bodyLimit: cfg.BodyLimit, notFoundPage: cfg.NotFoundPage,
+		requestTimeout: cfg.RequestTimeout}
 	app := fiber.New(fiber.Config{
 		AppName:               "supportdesk",
 		BodyLimit:             cfg.BodyLimit,

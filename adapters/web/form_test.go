@@ -86,3 +86,43 @@ func TestStaticFilesAreNotSniffed(t *testing.T) {
 		}
 	}
 }
+
+// Browsers get the HTML 404 page for paths nothing serves; API clients,
+// and anything under /v1, keep the problem.
+func TestUnknownPathsByWhoAsks(t *testing.T) {
+	s := newSite(t, web.Deps{})
+	const browserAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+	for _, tc := range []struct {
+		path, accept, wantType string
+	}{
+		{"/no/such/page", browserAccept, "text/html"},
+		{"/no/such/page", "*/*", "application/problem+json"},
+		{"/no/such/page", "application/json", "application/problem+json"},
+		{"/no/such/page", "", "application/problem+json"},
+		{"/v1/no/such", browserAccept, "application/problem+json"},
+		{"/tenants/x/y/z", browserAccept, "text/html"},
+	} {
+		r := s.browser(t).do(http.MethodGet, tc.path, nil, "Accept", tc.accept)
+		if r.StatusCode != http.StatusNotFound || !strings.HasPrefix(r.Header.Get("Content-Type"), tc.wantType) {
+			t.Errorf("GET %s (Accept %q): %d %s, want 404 %s", tc.path, tc.accept, r.StatusCode, r.Header.Get("Content-Type"), tc.wantType)
+		}
+		if tc.wantType == "text/html" && (!strings.Contains(r.body, "Page not found") || r.Header.Get("X-Request-ID") == "") {
+			t.Errorf("GET %s: not the 404 page with a request id:\n%s", tc.path, r.body)
+		}
+	}
+	signedIn := s.browser(t)
+	signedIn.signIn(ownerToken)
+	r := signedIn.do(http.MethodGet, "/no/such/page", nil, "Accept", browserAccept)
+	if r.StatusCode != http.StatusNotFound || !strings.Contains(r.body, "Sign out") {
+		t.Errorf("a signed-in browser's 404 page lost its header: %d\n%s", r.StatusCode, r.body)
+	}
+}
+
+func TestFavicon(t *testing.T) {
+	s := newSite(t, web.Deps{})
+	r := s.browser(t).get("/favicon.ico")
+	wantStatus(t, r, http.StatusOK)
+	if ct := r.Header.Get("Content-Type"); ct != "image/x-icon" || len(r.body) < 6 || r.body[:4] != "\x00\x00\x01\x00" {
+		t.Errorf("favicon: %s, %d bytes", ct, len(r.body))
+	}
+}

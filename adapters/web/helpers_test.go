@@ -65,8 +65,9 @@ func newSite(t *testing.T, d web.Deps) *site {
 	sessions := gormstore.NewSessions(db)
 	d.Desk, d.Browser, d.Sessions = svc, svc, sessions
 	d.Log = slog.New(slog.DiscardHandler)
-	app := httpapi.New(svc, httpapi.Config{}, d.Log)
-	web.Register(app, d)
+	ui := web.New(d)
+	app := httpapi.New(svc, httpapi.Config{NotFoundPage: ui.NotFound}, d.Log)
+	ui.Register(app)
 	return &site{app: app, db: db, sessions: sessions}
 }
 

@@ -272,3 +272,18 @@ func plural(n int, one, many string) string {
 	}
 	return strconv.Itoa(n) + " " + many
 }
+
+// faviconPath is where browsers look for a site's icon unasked.
+const faviconPath = "/favicon.ico"
+
+// favicon serves the embedded icon, cacheable like the other static files.
+func favicon(c *fiber.Ctx) error {
+	b, err := staticFiles.ReadFile("static/favicon.ico")
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "image/x-icon")
+	c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	return c.Send(b)
+}

@@ -73,8 +73,9 @@ func serve(t *testing.T, db *gormstore.DB) string {
 		Directory: gormstore.NewDirectory(db), Clock: system.Clock{}, IDs: system.NewIDs(),
 	})
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	app := httpapi.New(svc, httpapi.Config{}, log)
-	web.Register(app, web.Deps{Desk: svc, Browser: svc, Sessions: gormstore.NewSessions(db), Log: log})
+	ui := web.New(web.Deps{Desk: svc, Browser: svc, Sessions: gormstore.NewSessions(db), Log: log})
+	app := httpapi.New(svc, httpapi.Config{NotFoundPage: ui.NotFound}, log)
+	ui.Register(app)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
