@@ -154,6 +154,11 @@ type SupportRequestRepository interface {
 	Create(ctx context.Context, c Creation) error
 	// Get returns the request with reference ref, or a KindNotFound error.
 	Get(ctx context.Context, ref reference.Reference) (*support.Request, error)
+	// GetByCreator returns the request ref if createdBy made it. An unknown
+	// reference and another user's request are the same KindNotFound
+	// error, found by the same one lookup, so that neither the answer nor
+	// its timing tells them apart.
+	GetByCreator(ctx context.Context, ref reference.Reference, createdBy string) (*support.Request, error)
 	// List returns requests newest first.
 	List(ctx context.Context, f ListFilter) ([]*support.Request, error)
 }
