@@ -281,6 +281,17 @@ type IdempotencyKeys interface {
 	Release(ctx context.Context, userID, key string, claimedAt time.Time) error
 }
 
+// AuthFailures throttles failed authentication per client address, so that
+// guessing tokens from one address is slowed without locking out the user
+// whose token is guessed.
+type AuthFailures interface {
+	// Check reports whether addr may try to authenticate now; when it may
+	// not, how long until it may.
+	Check(addr string) (bool, time.Duration)
+	// Failed records a failed attempt from addr.
+	Failed(addr string)
+}
+
 // RateLimiter bounds how often one user may try to create a request.
 type RateLimiter interface {
 	// Allow takes one attempt of userID; when none is left it returns false

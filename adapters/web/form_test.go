@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"supportdesk/adapters/ratelimit"
 	"supportdesk/adapters/web"
 )
 
@@ -125,4 +126,30 @@ func TestFavicon(t *testing.T) {
 	if ct := r.Header.Get("Content-Type"); ct != "image/x-icon" || len(r.body) < 6 || r.body[:4] != "\x00\x00\x01\x00" {
 		t.Errorf("favicon: %s, %d bytes", ct, len(r.body))
 	}
+}
+
+// Failed sign-ins are throttled per client address with the API's budget:
+// past it the form answers 429 with Retry-After and says why, without
+// looking at the token — a good one included.
+func TestFailedSignInsAreThrottled(t *testing.T) {
+	s := newSite(t, web.Deps{AuthFailures: ratelimit.NewFailures(3)})
+	b := s.browser(t)
+	try := func(token string) response {
+		return b.post("/signin", "/signin", url.Values{"token": {token}})
+	}
+	for range 3 {
+		wantStatus(t, try("not-a-token-of-anyone-at-all"), http.StatusUnprocessableEntity)
+	}
+	r := try(ownerToken)
+	wantStatus(t, r, http.StatusTooManyRequests)
+	if r.Header.Get("Retry-After") == "" || !strings.Contains(r.body, "Too many failed sign-ins") {
+		t.Fatalf("429 sign-in page without Retry-After or reason:\n%s", r.body)
+	}
+	// An empty token guesses nothing and is not counted.
+	fresh := newSite(t, web.Deps{AuthFailures: ratelimit.NewFailures(1)})
+	fb := fresh.browser(t)
+	for range 3 {
+		wantStatus(t, fb.post("/signin", "/signin", url.Values{"token": {""}}), http.StatusUnprocessableEntity)
+	}
+	fb.signIn(ownerToken)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"supportdesk/adapters/httpstatus"
 	"supportdesk/core"
 	"supportdesk/core/credential"
 	"supportdesk/ports"
@@ -195,8 +196,18 @@ func (s *site) signin(c *fiber.Ctx, _ *session) error {
 	if token == "" {
 		return s.renderSignin(c, fiber.StatusUnprocessableEntity, next, "Enter your API token.")
 	}
-	actor, err := s.desk.Authenticate(c.UserContext(), strings.Clone(token))
+	if s.failures != nil {
+		if ok, wait := s.failures.Check(c.IP()); !ok {
+			c.Set(fiber.HeaderRetryAfter, httpstatus.RetryAfter(wait))
+			return s.renderSignin(c, fiber.StatusTooManyRequests, next,
+				"Too many failed sign-ins from your network. Wait "+plural(int(httpstatus.RetryAfterSeconds(wait)), "second", "seconds")+", then try again.")
+		}
+	}
+	actor, err := s.desk.Authenticate(c.UserContext(), token)
 	if core.KindOf(err) == core.KindUnauthenticated {
+		if s.failures != nil {
+			s.failures.Failed(strings.Clone(c.IP()))
+		}
 		return s.renderSignin(c, fiber.StatusUnprocessableEntity, next, "That API token is not valid. Check it and try again.")
 	}
 	if err != nil {

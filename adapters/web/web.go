@@ -49,6 +49,9 @@ type Deps struct {
 	SecureCookies bool
 	// SessionTTL is how long a session lasts after sign-in; 8 hours if zero.
 	SessionTTL time.Duration
+	// AuthFailures, if set, throttles failed sign-ins per client address,
+	// with the same budget as the API's failed bearer tokens.
+	AuthFailures ports.AuthFailures
 }
 
 const defaultSessionTTL = 8 * time.Hour
@@ -61,6 +64,7 @@ type site struct {
 	log      *slog.Logger
 	secure   bool
 	ttl      time.Duration
+	failures ports.AuthFailures
 	views    *views
 }
 
@@ -72,7 +76,7 @@ type Site struct{ s *site }
 func New(d Deps) *Site {
 	s := &site{
 		desk: d.Desk, browser: d.Browser, sessions: d.Sessions, log: d.Log,
-		secure: d.SecureCookies, ttl: d.SessionTTL,
+		secure: d.SecureCookies, ttl: d.SessionTTL, failures: d.AuthFailures,
 		views: mustLoadViews(),
 	}
 	if s.ttl <= 0 {
