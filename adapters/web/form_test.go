@@ -9,6 +9,7 @@ import (
 
 	"supportdesk/adapters/ratelimit"
 	"supportdesk/adapters/web"
+	"supportdesk/core/usecase"
 )
 
 // The CSRF token counts only from the form body: one in the query string
@@ -152,4 +153,33 @@ func TestFailedSignInsAreThrottled(t *testing.T) {
 		wantStatus(t, fb.post("/signin", "/signin", url.Values{"token": {""}}), http.StatusUnprocessableEntity)
 	}
 	fb.signIn(ownerToken)
+}
+
+// Over the create limit the form comes back as typed, 429 with
+// Retry-After, saying when to send it again; nothing is stored.
+func TestRateLimitedFormKeepsWhatWasTyped(t *testing.T) {
+	s := newSite(t, web.Deps{}, func(d *usecase.Deps) { d.Limiter = ratelimit.New(1) })
+	b := s.browser(t)
+	b.signIn(ownerToken)
+	send := func(summary string) response {
+		return b.post("/tenants/"+fabrikam+"/support", "/tenants/"+fabrikam+"/support", url.Values{
+			"severity": {"blocking"}, "summary": {summary}, "reproduction_notes": {"Line one\r\nline two"},
+			"contact_name": {"Olivia Park"}, "contact_email": {"olivia@example.com"},
+		})
+	}
+	wantStatus(t, send("First request"), http.StatusSeeOther)
+	r := send("Second request, typed with care")
+	wantStatus(t, r, http.StatusTooManyRequests)
+	if r.Header.Get("Retry-After") == "" {
+		t.Error("no Retry-After")
+	}
+	for _, want := range []string{`value="Second request, typed with care"`, "Line one\nline two", `value="blocking" selected`,
+		"so this one was not sent", `role="alert"`} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("the 429 form lacks %q:\n%s", want, r.body)
+		}
+	}
+	if n := countRows(t, s.db, `SELECT count(*) FROM support_requests`); n != 1 {
+		t.Fatalf("%d requests stored, want 1", n)
+	}
 }
