@@ -558,6 +558,9 @@ func (s *suite) run(t *testing.T) {
 			}
 			u.fitsPhone("support-form-rate-limited-375px")
 		}
+		// Leave the page, so no request of the tab's is open when this
+		// scenario's server shuts down.
+		u.run("leave the site", chromedp.Navigate("about:blank"))
 	})
 
 	t.Run("a validation error keeps the typed text", func(t *testing.T) {
