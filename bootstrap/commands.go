@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"time"
 
 	"go.uber.org/dig"
 	"go.uber.org/fx"
@@ -64,6 +65,10 @@ func (c *Commands) Open(ctx context.Context, s cli.Settings) (cli.Ports, func(),
 	return p, func() { _ = app.Stop(context.Background()) }, nil
 }
 
+// startTimeout bounds starting the server: migrating the database and
+// binding the listener.
+const startTimeout = 2 * time.Minute
+
 // errServerFailed is what Server.Done reports when the server stopped by
 // itself with a failure (the log says why).
 var errServerFailed = errors.New("the HTTP server failed")
@@ -84,7 +89,12 @@ func (c *Commands) Serve(ctx context.Context, s cli.Settings) (*cli.Server, erro
 		populate(&srv.Ports),
 		fx.Populate(&listening),
 	)
-	if err := app.Start(ctx); err != nil {
+	// A signal during start must not abort it half way (a request may
+	// already be in flight): start runs to its end, bounded on its own, and
+	// the caller, seeing the signal, then stops the server gracefully.
+	startCtx, cancelStart := context.WithTimeout(context.WithoutCancel(ctx), startTimeout)
+	defer cancelStart()
+	if err := app.Start(startCtx); err != nil {
 		return nil, dig.RootCause(err)
 	}
 	srv.Addr = listening.Addr()

@@ -5,8 +5,10 @@ package bootstrap
 import (
 	"cmp"
 	"fmt"
+	"net/netip"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"supportdesk/adapters/httpapi"
@@ -25,6 +27,12 @@ type Config struct {
 	// SecureCookies marks web session cookies Secure even when the server
 	// cannot tell the request came over TLS.
 	SecureCookies bool
+	// AuthFailureLimit is how many failed authentications (bearer tokens,
+	// sign-ins) one client address may make per minute.
+	AuthFailureLimit int
+	// TrustedProxies are the proxies whose X-Forwarded-For names the
+	// client address; none: the connection's peer is the client.
+	TrustedProxies []string
 }
 
 // Defaults of the settings an operator leaves unset.
@@ -32,27 +40,57 @@ const (
 	DefaultDatabaseURL = "supportdesk.db"
 	DefaultAddr        = ":8080"
 	DefaultCreateLimit = 30
+	// DefaultAuthFailureLimit lets a person mistype a token a few times
+	// and a script guess almost nothing.
+	DefaultAuthFailureLimit = 20
 )
 
 // ConfigFromEnv reads SUPPORTDESK_DATABASE_URL, SUPPORTDESK_ADDR,
-// SUPPORTDESK_CREATE_LIMIT and SUPPORTDESK_SECURE_COOKIES, falling back to
-// the defaults for those unset. A create limit that is not a whole number
-// of at least 1 is an error, not silently the default: an operator who set
-// it meant something.
+// SUPPORTDESK_CREATE_LIMIT, SUPPORTDESK_AUTH_FAILURE_LIMIT,
+// SUPPORTDESK_TRUSTED_PROXIES and SUPPORTDESK_SECURE_COOKIES, falling back
+// to the defaults for those unset. A limit that is not a whole number of
+// at least 1, or a proxy that is not an address or CIDR range, is an
+// error, not silently the default: an operator who set it meant something.
 func ConfigFromEnv() (Config, error) {
 	c := Config{
-		DatabaseURL:    cmp.Or(os.Getenv("SUPPORTDESK_DATABASE_URL"), DefaultDatabaseURL),
-		Addr:           cmp.Or(os.Getenv("SUPPORTDESK_ADDR"), DefaultAddr),
-		CreateLimit:    DefaultCreateLimit,
-		RequestTimeout: httpapi.DefaultRequestTimeout,
-		SecureCookies:  os.Getenv("SUPPORTDESK_SECURE_COOKIES") == "true",
+		DatabaseURL:      cmp.Or(os.Getenv("SUPPORTDESK_DATABASE_URL"), DefaultDatabaseURL),
+		Addr:             cmp.Or(os.Getenv("SUPPORTDESK_ADDR"), DefaultAddr),
+		CreateLimit:      DefaultCreateLimit,
+		AuthFailureLimit: DefaultAuthFailureLimit,
+		RequestTimeout:   httpapi.DefaultRequestTimeout,
+		SecureCookies:    os.Getenv("SUPPORTDESK_SECURE_COOKIES") == "true",
 	}
-	if v := os.Getenv("SUPPORTDESK_CREATE_LIMIT"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return Config{}, fmt.Errorf("SUPPORTDESK_CREATE_LIMIT must be a whole number of create attempts per user and minute, at least 1 (got %q)", v)
+	var err error
+	if c.CreateLimit, err = perMinute("SUPPORTDESK_CREATE_LIMIT", "create attempts per user", c.CreateLimit); err != nil {
+		return Config{}, err
+	}
+	if c.AuthFailureLimit, err = perMinute("SUPPORTDESK_AUTH_FAILURE_LIMIT", "failed authentications per client address", c.AuthFailureLimit); err != nil {
+		return Config{}, err
+	}
+	for _, p := range strings.Split(os.Getenv("SUPPORTDESK_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
 		}
-		c.CreateLimit = n
+		if _, err := netip.ParseAddr(p); err != nil {
+			if _, err := netip.ParsePrefix(p); err != nil {
+				return Config{}, fmt.Errorf("SUPPORTDESK_TRUSTED_PROXIES must list IP addresses or CIDR ranges, comma-separated (got %q)", p)
+			}
+		}
+		c.TrustedProxies = append(c.TrustedProxies, p)
 	}
 	return c, nil
+}
+
+// perMinute reads the per-minute limit in the environment variable name,
+// or def when it is unset.
+func perMinute(name, what string, def int) (int, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("%s must be a whole number of %s and minute, at least 1 (got %q)", name, what, v)
+	}
+	return n, nil
 }

@@ -12,6 +12,7 @@ import (
 	"supportdesk/adapters/gormstore"
 	"supportdesk/adapters/httpapi"
 	"supportdesk/adapters/metrics"
+	"supportdesk/adapters/ratelimit"
 	"supportdesk/adapters/web"
 	"supportdesk/core"
 	"supportdesk/ports"
@@ -27,6 +28,8 @@ func HTTP() fx.Option {
 			newHTTPApp,
 			NewListening,
 			fx.Annotate(gormstore.NewSessions, fx.As(new(web.SessionStore))),
+			fx.Annotate(func(cfg Config) *ratelimit.FailuresPerAddress { return ratelimit.NewFailures(cfg.AuthFailureLimit) },
+				fx.As(new(ports.AuthFailures))),
 		),
 		fx.Invoke(serveHTTP),
 		Housekeeping(),
@@ -38,6 +41,7 @@ type appDeps struct {
 	Desk     ports.SupportDesk
 	Browser  ports.Browser
 	Sessions web.SessionStore
+	Failures ports.AuthFailures
 	DB       *gormstore.DB
 	Metrics  *metrics.Metrics
 	Config   Config
@@ -48,15 +52,19 @@ type appDeps struct {
 // operational endpoints, and the web UI beside it. Both take create
 // attempts through the same use case, so a user's count is one.
 func newHTTPApp(d appDeps) *fiber.App {
+	site := web.New(web.Deps{
+		Desk: d.Desk, Browser: d.Browser, Sessions: d.Sessions, Log: d.Log,
+		SecureCookies: d.Config.SecureCookies, AuthFailures: d.Failures,
+	})
 	app := httpapi.New(d.Desk, httpapi.Config{
 		RequestTimeout: d.Config.RequestTimeout,
 		Ready:          Readiness(d.DB),
 		Metrics:        d.Metrics,
+		AuthFailures:   d.Failures,
+		TrustedProxies: d.Config.TrustedProxies,
+		NotFoundPage:   site.NotFound,
 	}, d.Log)
-	web.Register(app, web.Deps{
-		Desk: d.Desk, Browser: d.Browser, Sessions: d.Sessions, Log: d.Log,
-		SecureCookies: d.Config.SecureCookies,
-	})
+	site.Register(app)
 	return app
 }
 

@@ -154,6 +154,11 @@ type SupportRequestRepository interface {
 	Create(ctx context.Context, c Creation) error
 	// Get returns the request with reference ref, or a KindNotFound error.
 	Get(ctx context.Context, ref reference.Reference) (*support.Request, error)
+	// GetByCreator returns the request ref if createdBy made it. An unknown
+	// reference and another user's request are the same KindNotFound
+	// error, found by the same one lookup, so that neither the answer nor
+	// its timing tells them apart.
+	GetByCreator(ctx context.Context, ref reference.Reference, createdBy string) (*support.Request, error)
 	// List returns requests newest first.
 	List(ctx context.Context, f ListFilter) ([]*support.Request, error)
 }
@@ -274,6 +279,17 @@ type IdempotencyKeys interface {
 	// Release removes the in-flight claim made at claimedAt, after its
 	// submission failed.
 	Release(ctx context.Context, userID, key string, claimedAt time.Time) error
+}
+
+// AuthFailures throttles failed authentication per client address, so that
+// guessing tokens from one address is slowed without locking out the user
+// whose token is guessed.
+type AuthFailures interface {
+	// Check reports whether addr may try to authenticate now; when it may
+	// not, how long until it may.
+	Check(addr string) (bool, time.Duration)
+	// Failed records a failed attempt from addr.
+	Failed(addr string)
 }
 
 // RateLimiter bounds how often one user may try to create a request.

@@ -75,8 +75,22 @@ func completeKey(tx *gorm.DB, k ports.KeyCompletion, ref string) error {
 
 // Get returns the request with reference ref, or support.ErrNotFound.
 func (s *Requests) Get(ctx context.Context, ref reference.Reference) (*support.Request, error) {
+	return s.get(ctx, ref, s.db.gorm.WithContext(ctx).Where("reference = ?", ref.String()))
+}
+
+// GetByCreator implements ports.SupportRequestRepository: one primary-key
+// lookup that also matches the creator, so another user's request is not
+// read, decoded or sent back, just as an unknown reference is not.
+func (s *Requests) GetByCreator(ctx context.Context, ref reference.Reference, createdBy string) (*support.Request, error) {
+	if !core.IsUUID(createdBy) {
+		return nil, fmt.Errorf("get support request %s: %w", ref, support.ErrNotFound)
+	}
+	return s.get(ctx, ref, s.db.gorm.WithContext(ctx).Where("reference = ? AND created_by = ?", ref.String(), createdBy))
+}
+
+func (s *Requests) get(ctx context.Context, ref reference.Reference, q *gorm.DB) (*support.Request, error) {
 	var row requestRow
-	err := s.db.gorm.WithContext(ctx).Where("reference = ?", ref.String()).Take(&row).Error
+	err := q.Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, fmt.Errorf("get support request %s: %w", ref, support.ErrNotFound)
 	}

@@ -63,6 +63,17 @@ type Config struct {
 	// Metrics, if set, hears of every request and is served at GET
 	// /metrics; without it there is no /metrics.
 	Metrics Metrics
+	// AuthFailures, if set, throttles failed authentication per client
+	// address (shared with the web UI's sign-in).
+	AuthFailures ports.AuthFailures
+	// TrustedProxies are the addresses (or CIDR ranges) of proxies whose
+	// X-Forwarded-For names the client; without any, the client is the
+	// peer of the connection, whatever the request claims.
+	TrustedProxies []string
+	// NotFoundPage, if set, answers a browser (one that prefers HTML to
+	// JSON) asking for a path outside /v1 that no route serves, in place of
+	// the problem+json 404 API clients get.
+	NotFoundPage fiber.Handler
 }
 
 // Metrics is what the app needs of a metrics registry.
@@ -98,7 +109,8 @@ func New(desk ports.SupportDesk, cfg Config, log *slog.Logger) *fiber.App {
 	if log == nil {
 		log = slog.Default()
 	}
-	obs := observer{log: log, metrics: cfg.Metrics, bodyLimit: cfg.BodyLimit}
+	obs := observer{log: log, metrics: cfg.Metrics, bodyLimit: cfg.BodyLimit, notFoundPage: cfg.NotFoundPage,
+		requestTimeout: cfg.RequestTimeout}
 	app := fiber.New(fiber.Config{
 		AppName:               "supportdesk",
 		BodyLimit:             cfg.BodyLimit,
@@ -108,11 +120,23 @@ func New(desk ports.SupportDesk, cfg Config, log *slog.Logger) *fiber.App {
 		ErrorHandler:          obs.errorHandler,
 		DisableStartupMessage: true,
 		CaseSensitive:         true,
+		RequestMethods:        requestMethods,
+		// The client address counts failed authentication: it comes from
+		// X-Forwarded-For only when the peer is a trusted proxy.
+		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
+		TrustedProxies:          cfg.TrustedProxies,
+		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
+		EnableIPValidation:      true,
+		// No body is parsed before a handler asks for it: fasthttp would
+		// otherwise parse every multipart body on arrival, before any
+		// authentication, for an API and a UI that take none.
+		DisablePreParseMultipartForm: true,
 	})
+	recogniseMethods(app)
 	// observe answers every error itself and then logs and counts the
 	// request; recover, inside it, turns a panic into an error: a 500
 	// problem, logged, instead of a dropped connection.
-	app.Use(withRequestID, obs.observe, recover.New(), withDeadline(cfg.RequestTimeout))
+	app.Use(withRequestID, obs.observe, recover.New(), refuseOtherMethods, withDeadline(cfg.RequestTimeout))
 
 	app.Get("/healthz", healthz)
 	app.Get("/readyz", readyz(cfg.Ready))
@@ -124,7 +148,7 @@ func New(desk ports.SupportDesk, cfg Config, log *slog.Logger) *fiber.App {
 	// Authentication is part of each route rather than of the group, so
 	// that a 401 is logged and counted under the route it was meant for.
 	h := handlers{desk: desk}
-	auth := authenticate(desk)
+	auth := authenticate(desk, cfg.AuthFailures)
 	limit := limitCreates(desk)
 	v1 := app.Group("/v1", withAPIHeaders)
 	for _, ctx := range []struct {
@@ -141,4 +165,12 @@ func New(desk ports.SupportDesk, cfg Config, log *slog.Logger) *fiber.App {
 	}
 	v1.Get("/support-requests/:reference", auth, h.get)
 	return app
+}
+
+// proxyHeader is the header naming the client behind trusted proxies.
+func proxyHeader(trusted []string) string {
+	if len(trusted) == 0 {
+		return ""
+	}
+	return fiber.HeaderXForwardedFor
 }

@@ -15,20 +15,39 @@ var errUnauthenticated = core.Errorf(core.KindUnauthenticated, "a valid bearer t
 // authenticate resolves "Authorization: Bearer <token>" to an actor through
 // the inbound port and keeps it for the handlers. Anything else — no
 // header, another scheme, an unknown token — is a 401, which the error
-// handler sends with "WWW-Authenticate: Bearer".
-func authenticate(desk ports.SupportDesk) fiber.Handler {
+// handler sends with "WWW-Authenticate: Bearer". With failures set, an
+// address whose presented credentials failed too often gets a 429 before
+// its next one is looked at; a request with no credentials at all guesses
+// nothing and is not counted.
+func authenticate(desk ports.SupportDesk, failures ports.AuthFailures) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		token, ok := bearerToken(c.Get(fiber.HeaderAuthorization))
-		if !ok {
+		header := c.Get(fiber.HeaderAuthorization)
+		if header == "" {
 			return errUnauthenticated
 		}
-		actor, err := desk.Authenticate(c.UserContext(), token)
-		if err != nil {
-			if core.KindOf(err) == core.KindUnauthenticated {
-				// One answer for every 401, whatever the store said about the token.
-				return errUnauthenticated
+		if failures != nil {
+			if ok, wait := failures.Check(c.IP()); !ok {
+				return &core.Error{Kind: core.KindRateLimited, RetryAfter: wait,
+					Message: "too many failed authentication attempts from this address; wait before trying again"}
 			}
-			return err
+		}
+		token, ok := bearerToken(header)
+		var (
+			actor ports.Actor
+			err   error = errUnauthenticated
+		)
+		if ok {
+			actor, err = desk.Authenticate(c.UserContext(), token)
+		}
+		if err != nil {
+			if core.KindOf(err) != core.KindUnauthenticated {
+				return err
+			}
+			if failures != nil {
+				failures.Failed(strings.Clone(c.IP()))
+			}
+			// One answer for every 401, whatever the store said about the token.
+			return errUnauthenticated
 		}
 		c.Locals(localActor, actor)
 		return c.Next()

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"strings"
@@ -22,6 +23,10 @@ type observer struct {
 	log       *slog.Logger
 	metrics   Metrics // nil: no metrics
 	bodyLimit int
+	// notFoundPage answers browsers for unknown paths; nil: a problem.
+	notFoundPage fiber.Handler
+	// requestTimeout bounds the not-found page, as withDeadline does others.
+	requestTimeout time.Duration
 }
 
 // observe is the middleware: it runs the rest of the chain, answers the
@@ -30,14 +35,43 @@ func (o observer) observe(c *fiber.Ctx) error {
 	start := time.Now()
 	err := c.Next()
 	route := routeOf(c)
-	if missedRoutes(err) {
+	if missedRoutes(err) || c.Method() == methodOther {
 		route = routeUnmatched
 	}
-	if err != nil {
+	switch {
+	case err == nil:
+	case route == routeUnmatched && o.wantsPage(c, err):
+		// The chain's deadline ended with it; the page (which looks up the
+		// visitor's session) gets one of its own.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), o.requestTimeout)
+		c.SetUserContext(ctx)
+		perr := o.notFoundPage(c)
+		cancel()
+		if perr != nil {
+			answerError(c, o.log, o.bodyLimit, perr)
+		}
+	default:
 		answerError(c, o.log, o.bodyLimit, err)
 	}
 	o.record(c, route, time.Since(start))
 	return nil
+}
+
+// wantsPage reports whether the 404 of a path no route serves goes to the
+// web UI's page: a GET or HEAD from a client that prefers HTML to JSON
+// (a browser, not curl's */*), outside the API.
+func (o observer) wantsPage(c *fiber.Ctx, err error) bool {
+	var fe *fiber.Error
+	if o.notFoundPage == nil || !errors.As(err, &fe) || fe.Code != fiber.StatusNotFound {
+		return false
+	}
+	if m := c.Method(); m != fiber.MethodGet && m != fiber.MethodHead {
+		return false
+	}
+	if p := c.Path(); p == "/v1" || strings.HasPrefix(p, "/v1/") {
+		return false
+	}
+	return c.Accepts(problemContentType, fiber.MIMEApplicationJSON, fiber.MIMETextHTML) == fiber.MIMETextHTML
 }
 
 // errorHandler is Fiber's ErrorHandler. With observe in the chain it only

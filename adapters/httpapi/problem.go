@@ -57,7 +57,8 @@ var problemByStatus = map[int]problemType{}
 
 func init() {
 	for _, t := range []problemType{problemMalformed, problemUnauth, problemForbidden, problemNotFound, problemConflict,
-		problemTooLarge, problemMediaType, problemValidation, problemInternal, problemUnavailable, problemRateLimited} {
+		problemTooLarge, problemMediaType, problemValidation, problemInternal, problemUnavailable, problemRateLimited,
+		problemNotImplemented} {
 		problemByStatus[t.status] = t
 	}
 }

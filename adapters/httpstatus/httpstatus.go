@@ -70,5 +70,11 @@ func For(ctx context.Context, err error) Answer {
 // RetryAfter renders d as the delay-seconds of a Retry-After header,
 // rounded up so that a client never retries too early.
 func RetryAfter(d time.Duration) string {
-	return strconv.FormatInt(int64((d+time.Second-1)/time.Second), 10)
+	return strconv.FormatInt(RetryAfterSeconds(d), 10)
+}
+
+// RetryAfterSeconds is d in whole seconds, rounded up, as Retry-After
+// and the pages that repeat it say it.
+func RetryAfterSeconds(d time.Duration) int64 {
+	return int64((d + time.Second - 1) / time.Second)
 }

@@ -103,6 +103,18 @@ func (s *Store) Get(_ context.Context, ref reference.Reference) (*support.Reques
 	return r, nil
 }
 
+// GetByCreator returns the request ref if createdBy made it, else
+// support.ErrNotFound.
+func (s *Store) GetByCreator(_ context.Context, ref reference.Reference, createdBy string) (*support.Request, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.requests[ref]
+	if !ok || r.CreatedBy() != createdBy {
+		return nil, fmt.Errorf("get support request %s: %w", ref, support.ErrNotFound)
+	}
+	return r, nil
+}
+
 // List returns the requests f selects, newest first (created_at, then
 // reference, both descending), bounded as the SQL storage bounds them.
 func (s *Store) List(_ context.Context, f ports.ListFilter) ([]*support.Request, error) {

@@ -51,22 +51,29 @@ type site struct {
 	sessions *gormstore.Sessions
 }
 
-func newSite(t *testing.T, d web.Deps) *site {
+// newSite serves the UI over the real use case; swaps change its
+// outbound ports (a rate limiter, say) before it is made.
+func newSite(t *testing.T, d web.Deps, swaps ...func(*usecase.Deps)) *site {
 	t.Helper()
 	db := testdb.SQLite(t)
 	if _, err := gormstore.NewRecords(db).Import(context.Background(), fixture.Demo()); err != nil {
 		t.Fatalf("import demo: %v", err)
 	}
-	svc := usecase.New(usecase.Deps{
+	deps := usecase.Deps{
 		Requests: gormstore.NewRequests(db), Grants: gormstore.NewGrants(db),
 		Contexts: gormstore.NewContexts(db), Diagnostics: gormstore.NewDiagnostics(db), Users: gormstore.NewUsers(db),
 		Directory: gormstore.NewDirectory(db), Clock: system.Clock{}, IDs: system.NewIDs(),
-	})
+	}
+	for _, swap := range swaps {
+		swap(&deps)
+	}
+	svc := usecase.New(deps)
 	sessions := gormstore.NewSessions(db)
 	d.Desk, d.Browser, d.Sessions = svc, svc, sessions
 	d.Log = slog.New(slog.DiscardHandler)
-	app := httpapi.New(svc, httpapi.Config{}, d.Log)
-	web.Register(app, d)
+	ui := web.New(d)
+	app := httpapi.New(svc, httpapi.Config{NotFoundPage: ui.NotFound}, d.Log)
+	ui.Register(app)
 	return &site{app: app, db: db, sessions: sessions}
 }
 

@@ -80,25 +80,54 @@ func TestCapabilities(t *testing.T) {
 		}
 	})
 
-	t.Run("owner has the primary action and the More menu", func(t *testing.T) {
-		r := owner.get("/tenants/" + fabrikam)
-		if !strings.Contains(r.body, `class="button primary" href="/tenants/`+fabrikam+`/support">Request support</a>`) {
-			t.Errorf("dashboard lacks the primary Request support action:\n%s", r.body)
+	t.Run("owner has the same primary actions on the dashboard and the run viewer", func(t *testing.T) {
+		for page, base := range map[string]string{"/tenants/" + fabrikam: "/tenants/" + fabrikam, "/runs/" + failedRun: "/runs/" + failedRun} {
+			r := owner.get(page)
+			for _, want := range []string{`class="button primary" href="` + base + `/support">Request support</a>`,
+				`class="button secondary" href="` + base + `/diagnostics">Support diagnostics</a>`} {
+				if !strings.Contains(r.body, want) {
+					t.Errorf("%s lacks %q", page, want)
+				}
+			}
+			if strings.Contains(r.body, `<details class="menu">`) || strings.Contains(r.body, "no-request") {
+				t.Errorf("%s hides its actions in a menu, or says the owner cannot ask for support", page)
+			}
 		}
-		r = owner.get("/runs/" + failedRun)
-		for _, want := range []string{`<details class="menu">`, ">More<",
-			`href="/runs/` + failedRun + `/diagnostics">Open support diagnostics</a>`,
-			`href="/runs/` + failedRun + `/support">Request support</a>`} {
-			if !strings.Contains(r.body, want) {
-				t.Errorf("run viewer lacks %q", want)
+	})
+
+	t.Run("readonly is told why there is no Request support", func(t *testing.T) {
+		for _, page := range []string{"/tenants/" + fabrikam, "/runs/" + failedRun} {
+			r := readonly.get(page)
+			if !strings.Contains(r.body, "does not include asking for support") || strings.Contains(r.body, ">Request support</a>") {
+				t.Errorf("%s as readonly: no explanation, or a Request support action:\n%s", page, r.body)
+			}
+		}
+	})
+
+	t.Run("the 403 page names what is missing and leads back", func(t *testing.T) {
+		for path, want := range map[string][]string{
+			"/tenants/" + fabrikam + "/support":   {"asking for support", `href="/tenants/` + fabrikam + `">Back to the tenant</a>`},
+			"/runs/" + failedRun + "/support":     {"asking for support", `href="/runs/` + failedRun + `">Back to the operation run</a>`},
+			"/runs/" + failedRun + "/diagnostics": {"support diagnostics", `href="/runs/` + failedRun + `">Back to the operation run</a>`},
+		} {
+			who := readonly
+			if strings.HasSuffix(path, "/diagnostics") {
+				who = operator
+			}
+			r := who.get(path)
+			wantStatus(t, r, http.StatusForbidden)
+			for _, w := range want {
+				if !strings.Contains(r.body, w) {
+					t.Errorf("403 page of %s lacks %q:\n%s", path, w, r.body)
+				}
 			}
 		}
 	})
 
 	t.Run("operator: no diagnostics, canonical context only", func(t *testing.T) {
 		r := operator.get("/runs/" + failedRun)
-		if strings.Contains(r.body, "Open support diagnostics") || !strings.Contains(r.body, "Request support") {
-			t.Errorf("operator's More menu: want Request support only")
+		if strings.Contains(r.body, ">Support diagnostics</a>") || !strings.Contains(r.body, ">Request support</a>") {
+			t.Errorf("operator's run viewer: want Request support only")
 		}
 		wantStatus(t, operator.get("/runs/"+failedRun+"/diagnostics"), http.StatusForbidden)
 		form := operator.get("/tenants/" + fabrikam + "/support")

@@ -101,7 +101,13 @@ func staticHandler() fiber.Handler {
 	if err != nil {
 		panic(fmt.Sprintf("web: static files: %v", err))
 	}
-	return filesystem.New(filesystem.Config{Root: http.FS(sub), MaxAge: 24 * 60 * 60})
+	serve := filesystem.New(filesystem.Config{Root: http.FS(sub), MaxAge: 24 * 60 * 60})
+	return func(c *fiber.Ctx) error {
+		// A browser must take a script for a script and a style sheet for
+		// one, whatever it would sniff.
+		c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+		return serve(c)
+	}
 }
 
 // page is what the layout needs; every page's data embeds it.
@@ -171,6 +177,8 @@ var errorCSRF = errorPage{"This form has expired", "The form was too old or did 
 type errorData struct {
 	page
 	Error errorPage
+	// Back leads to the tenant or run the refused page was about.
+	Back *crumb
 }
 
 // fail answers a request whose handler returned err with the error page
@@ -196,7 +204,38 @@ func (s *site) fail(c *fiber.Ctx, sess *session, err error) error {
 	if a.RetryAfter > 0 {
 		c.Set(fiber.HeaderRetryAfter, httpstatus.RetryAfter(a.RetryAfter))
 	}
+	if status == fiber.StatusForbidden {
+		return s.renderForbidden(c, sess)
+	}
 	return s.renderError(c, sess, status, errorPages[status])
+}
+
+// forbiddenPages say, for each page a tenant role can be refused, what the
+// role lacks, in words; the route tells which page was refused.
+var forbiddenPages = map[string]string{
+	"support":     "Your role on this tenant does not include asking for support (the support requests capability). A tenant owner or manager can send the request, or give you the operator role.",
+	"diagnostics": "Your role on this tenant does not include support diagnostics (the support diagnostics capability), which only tenant owners and managers can open. You can still request support: the canonical context is attached.",
+}
+
+// renderForbidden renders the 403 page of a tenant's or run's page: what
+// is missing, and the way back to the tenant or run it was about. Only a
+// visitor who may see that tenant or run gets a 403 (anyone else a 404),
+// so the link tells them nothing new.
+func (s *site) renderForbidden(c *fiber.Ctx, sess *session) error {
+	p := errorPages[fiber.StatusForbidden]
+	d := errorData{Error: p}
+	for _, k := range []contextKind{tenantContext, runContext} {
+		rest, ok := strings.CutPrefix(c.Route().Path, k.base+":id/")
+		if !ok {
+			continue
+		}
+		if msg, ok := forbiddenPages[rest]; ok {
+			d.Error.Message = msg
+		}
+		d.Back = &crumb{Label: "the " + k.noun, URL: k.paths(strings.Clone(c.Params("id"))).View}
+	}
+	d.page = s.page(sess, p.Heading)
+	return s.render(c, fiber.StatusForbidden, "error", d)
 }
 
 // renderError renders an error page with status.
@@ -265,4 +304,19 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return strconv.Itoa(n) + " " + many
+}
+
+// faviconPath is where browsers look for a site's icon unasked.
+const faviconPath = "/favicon.ico"
+
+// favicon serves the embedded icon, cacheable like the other static files.
+func favicon(c *fiber.Ctx) error {
+	b, err := staticFiles.ReadFile("static/favicon.ico")
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "image/x-icon")
+	c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	return c.Send(b)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"supportdesk/adapters/httpstatus"
 	"supportdesk/core"
 	"supportdesk/core/credential"
 	"supportdesk/ports"
@@ -91,7 +92,7 @@ func (s *site) private(h handler) fiber.Handler {
 		if err != nil {
 			return s.fail(c, nil, err)
 		}
-		if c.Method() == fiber.MethodPost && !tokensEqual(sess.csrf, c.FormValue(csrfField)) {
+		if c.Method() == fiber.MethodPost && !tokensEqual(sess.csrf, formValue(c, csrfField)) {
 			return s.renderError(c, sess, fiber.StatusForbidden, errorCSRF)
 		}
 		if err := h(c, sess); err != nil {
@@ -123,15 +124,6 @@ func (s *site) toSignin(c *fiber.Ctx) error {
 		target += "?next=" + url.QueryEscape(c.OriginalURL())
 	}
 	return c.Redirect(target, fiber.StatusSeeOther)
-}
-
-// localPath returns next if it is a path on this site, else "/tenants":
-// the sign-in redirect must not become an open redirect.
-func localPath(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
-		return "/tenants"
-	}
-	return next
 }
 
 // setCookie sets an HttpOnly, SameSite=Strict cookie; Secure under TLS or
@@ -196,16 +188,26 @@ func (s *site) renderSignin(c *fiber.Ctx, status int, next, errMsg string) error
 
 // signin exchanges an API token for a session.
 func (s *site) signin(c *fiber.Ctx, _ *session) error {
-	if !tokensEqual(c.Cookies(signinCookie), c.FormValue(csrfField)) {
+	if !tokensEqual(c.Cookies(signinCookie), formValue(c, csrfField)) {
 		return s.renderError(c, nil, fiber.StatusForbidden, errorCSRF)
 	}
-	next := localPath(c.FormValue("next"))
-	token := strings.TrimSpace(c.FormValue("token"))
+	next := localPath(formValue(c, "next"))
+	token := strings.TrimSpace(formValue(c, "token"))
 	if token == "" {
 		return s.renderSignin(c, fiber.StatusUnprocessableEntity, next, "Enter your API token.")
 	}
-	actor, err := s.desk.Authenticate(c.UserContext(), strings.Clone(token))
+	if s.failures != nil {
+		if ok, wait := s.failures.Check(c.IP()); !ok {
+			c.Set(fiber.HeaderRetryAfter, httpstatus.RetryAfter(wait))
+			return s.renderSignin(c, fiber.StatusTooManyRequests, next,
+				"Too many failed sign-ins from your network. Wait "+plural(int(httpstatus.RetryAfterSeconds(wait)), "second", "seconds")+", then try again.")
+		}
+	}
+	actor, err := s.desk.Authenticate(c.UserContext(), token)
 	if core.KindOf(err) == core.KindUnauthenticated {
+		if s.failures != nil {
+			s.failures.Failed(strings.Clone(c.IP()))
+		}
 		return s.renderSignin(c, fiber.StatusUnprocessableEntity, next, "That API token is not valid. Check it and try again.")
 	}
 	if err != nil {

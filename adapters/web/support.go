@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"supportdesk/adapters/httpstatus"
 	"supportdesk/core"
 	"supportdesk/core/envelope"
 	"supportdesk/core/support"
@@ -75,7 +76,9 @@ type supportFormData struct {
 	ContactEmail field
 	// Problems lists the invalid fields, in form order, for the summary
 	// at the top of the form.
-	Problems   []field
+	Problems []field
+	// Notice is a problem with the whole form, such as the rate limit.
+	Notice     string
 	Attachment attachment
 }
 
@@ -167,7 +170,7 @@ func describeAttachment(p ports.Preview) attachment {
 func (s *site) supportForm(k contextKind) handler {
 	return func(c *fiber.Ctx, sess *session) error {
 		in := support.Input{ContactName: sess.actor.Name, ContactEmail: sess.actor.Email}
-		return s.renderSupportForm(c, sess, k, k.target(c), fiber.StatusOK, in, nil)
+		return s.renderSupportForm(c, sess, k, k.target(c), fiber.StatusOK, in, nil, "")
 	}
 }
 
@@ -177,22 +180,30 @@ func (s *site) supportForm(k contextKind) handler {
 // invalid input renders the form again with the input kept.
 func (s *site) submitSupport(k contextKind) handler {
 	return func(c *fiber.Ctx, sess *session) error {
-		if err := s.desk.AttemptCreate(c.UserContext(), sess.actor); err != nil {
-			return err
-		}
 		target := k.target(c)
 		in := support.Input{
-			Severity:          strings.Clone(c.FormValue("severity")),
-			Summary:           strings.Clone(c.FormValue("summary")),
-			ReproductionNotes: normalizeNewlines(c.FormValue("reproduction_notes")),
-			ContactName:       strings.Clone(c.FormValue("contact_name")),
-			ContactEmail:      strings.Clone(c.FormValue("contact_email")),
+			Severity:          formValue(c, "severity"),
+			Summary:           formValue(c, "summary"),
+			ReproductionNotes: normalizeNewlines(formValue(c, "reproduction_notes")),
+			ContactName:       formValue(c, "contact_name"),
+			ContactEmail:      formValue(c, "contact_email"),
+		}
+		if err := s.desk.AttemptCreate(c.UserContext(), sess.actor); err != nil {
+			if core.KindOf(err) != core.KindRateLimited {
+				return err
+			}
+			// The form comes back as typed, saying when to send it again.
+			wait := httpstatus.For(c.UserContext(), err).RetryAfter
+			c.Set(fiber.HeaderRetryAfter, httpstatus.RetryAfter(wait))
+			notice := "You have sent many support requests in a short time, so this one was not sent. Wait " +
+				plural(int(httpstatus.RetryAfterSeconds(wait)), "second", "seconds") + ", then send it again."
+			return s.renderSupportForm(c, sess, k, target, fiber.StatusTooManyRequests, in, nil, notice)
 		}
 		req, err := s.desk.Submit(c.UserContext(), ports.Submission{
 			Actor: sess.actor, Target: target, Input: in, Channel: support.ChannelWeb,
 		})
 		if fields := core.FieldsOf(err); core.KindOf(err) == core.KindInvalid && len(fields) > 0 {
-			return s.renderSupportForm(c, sess, k, target, fiber.StatusUnprocessableEntity, in, fields)
+			return s.renderSupportForm(c, sess, k, target, fiber.StatusUnprocessableEntity, in, fields, "")
 		}
 		if err != nil {
 			return err
@@ -207,11 +218,12 @@ func normalizeNewlines(s string) string {
 	return strings.ReplaceAll(s, "\r\n", "\n")
 }
 
-// renderSupportForm renders the form with in as its values and the field
-// errors of a failed submission. The preview runs the use case's own
+// renderSupportForm renders the form with in as its values, the field
+// errors of a failed submission and, if not empty, a notice about the
+// whole form (such as the rate limit). The preview runs the use case's own
 // authorization, so a user who may not create requests gets its 404 or 403.
 func (s *site) renderSupportForm(c *fiber.Ctx, sess *session, k contextKind, target support.PrimaryContext,
-	status int, in support.Input, problems []core.FieldError) error {
+	status int, in support.Input, problems []core.FieldError, notice string) error {
 	preview, err := s.desk.Preview(c.UserContext(), sess.actor, target)
 	if err != nil {
 		return err
@@ -247,6 +259,7 @@ func (s *site) renderSupportForm(c *fiber.Ctx, sess *session, k contextKind, tar
 		ContactName:  f("contact_name", "Contact name", true, "", in.ContactName),
 		ContactEmail: f("contact_email", "Contact email", true, "Support replies to this address.", in.ContactEmail),
 		Attachment:   describeAttachment(preview),
+		Notice:       notice,
 		Crumbs:       []crumb{{Label: "Tenants", URL: "/tenants"}, {Label: view.Snapshot.Tenant.Name, URL: tenantContext.paths(view.Snapshot.Tenant.ID).View}},
 	}
 	d.Summary.Counted = true
@@ -263,7 +276,7 @@ func (s *site) renderSupportForm(c *fiber.Ctx, sess *session, k contextKind, tar
 		}
 	}
 	title := "Request support"
-	if len(d.Problems) > 0 {
+	if len(d.Problems) > 0 || notice != "" {
 		title = "Error: " + title
 	}
 	d.page = s.page(sess, title+" · "+d.Name)

@@ -49,6 +49,9 @@ type Deps struct {
 	SecureCookies bool
 	// SessionTTL is how long a session lasts after sign-in; 8 hours if zero.
 	SessionTTL time.Duration
+	// AuthFailures, if set, throttles failed sign-ins per client address,
+	// with the same budget as the API's failed bearer tokens.
+	AuthFailures ports.AuthFailures
 }
 
 const defaultSessionTTL = 8 * time.Hour
@@ -61,18 +64,19 @@ type site struct {
 	log      *slog.Logger
 	secure   bool
 	ttl      time.Duration
+	failures ports.AuthFailures
 	views    *views
 }
 
-// Register adds the web UI's routes to app, made by httpapi.New, whose
-// middleware gives every request its id, log line and deadline. They live
-// at the root, beside the API under /v1; every route installs its own
-// middleware, so nothing here touches the API's requests. It panics if the embedded templates do
+// Site is the web UI: its pages, over the same inbound ports as the API.
+type Site struct{ s *site }
+
+// New returns the web UI over d. It panics if the embedded templates do
 // not parse, which is a build defect that the package's tests catch.
-func Register(app *fiber.App, d Deps) {
+func New(d Deps) *Site {
 	s := &site{
 		desk: d.Desk, browser: d.Browser, sessions: d.Sessions, log: d.Log,
-		secure: d.SecureCookies, ttl: d.SessionTTL,
+		secure: d.SecureCookies, ttl: d.SessionTTL, failures: d.AuthFailures,
 		views: mustLoadViews(),
 	}
 	if s.ttl <= 0 {
@@ -81,8 +85,17 @@ func Register(app *fiber.App, d Deps) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
+	return &Site{s: s}
+}
 
+// Register adds the web UI's routes to app, made by httpapi.New, whose
+// middleware gives every request its id, log line and deadline. They live
+// at the root, beside the API under /v1; every route installs its own
+// middleware, so nothing here touches the API's requests.
+func (w *Site) Register(app *fiber.App) {
+	s := w.s
 	app.Use(staticPrefix, staticHandler())
+	app.Get(faviconPath, favicon)
 
 	app.Get("/", s.private(s.home))
 	app.Get("/signin", s.public(s.signinForm))
@@ -96,6 +109,18 @@ func Register(app *fiber.App, d Deps) {
 		app.Post(k.base+":id/support", s.private(s.submitSupport(k)))
 		app.Get(k.base+":id/diagnostics", s.private(s.diagnostics(k)))
 	}
+}
+
+// NotFound answers, with the HTML 404 page, a browser that asked for a
+// path no route serves (httpapi.Config.NotFoundPage).
+func (w *Site) NotFound(c *fiber.Ctx) error {
+	s := w.s
+	setPageHeaders(c)
+	sess, err := s.session(c)
+	if err != nil {
+		sess = nil // an unknown page for anyone; the header just shows no account
+	}
+	return s.renderError(c, sess, fiber.StatusNotFound, errorPages[fiber.StatusNotFound])
 }
 
 // contextKind is one of the two places support is asked from, with the

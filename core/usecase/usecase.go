@@ -263,17 +263,13 @@ func (s *Service) Diagnostics(ctx context.Context, actor ports.Actor, t support.
 }
 
 // Get implements ports.SupportDesk. An unknown reference and another
-// user's request get the one identical error, support.ErrNotFound.
+// user's request get the one identical error, support.ErrNotFound, from
+// the same lookup: the creator is part of the query, so another user's
+// request is never loaded (its timing would tell it exists).
 func (s *Service) Get(ctx context.Context, actor ports.Actor, ref reference.Reference) (*support.Request, error) {
-	req, err := s.requests.Get(ctx, ref)
+	req, err := s.requests.GetByCreator(ctx, ref, actor.ID)
 	if core.KindOf(err) == core.KindNotFound {
 		return nil, support.ErrNotFound
 	}
-	if err != nil {
-		return nil, err
-	}
-	if req.CreatedBy() != actor.ID {
-		return nil, support.ErrNotFound
-	}
-	return req, nil
+	return req, err
 }

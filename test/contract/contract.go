@@ -60,6 +60,7 @@ func RunRequestRepository(t *testing.T, open func(t *testing.T) Subject) {
 	h := &harness{s: s, gen: reference.NewGenerator()}
 	t.Run("CreateThenGetRoundTripsEveryField", h.roundTrip)
 	t.Run("UnknownReferenceIsNotFound", h.unknownReference)
+	t.Run("GetByCreatorFindsOnlyOwnRequests", h.getByCreator)
 	t.Run("DuplicateReferenceConflictsAndChangesNothing", h.duplicate)
 	t.Run("FailingWriteStoresNothing", h.failingWrite)
 	t.Run("AuditEntryAndEventCommitWithTheRequest", h.commitTogether)
@@ -297,6 +298,36 @@ func (h *harness) unknownReference(t *testing.T) {
 	_, err = h.s.Requests.Get(context.Background(), ref)
 	if core.KindOf(err) != core.KindNotFound || !errors.Is(err, support.ErrNotFound) {
 		t.Fatalf("Get(unknown) error = %v (kind %v), want support.ErrNotFound", err, core.KindOf(err))
+	}
+}
+
+func (h *harness) getByCreator(t *testing.T) {
+	w := h.world(t, 1, 1)
+	tn := w.Tenants[0]
+	owner, other := w.UserIDs[0], uuid.NewString()
+	r := h.newRequest(t, tn, owner, time.Now())
+	h.create(t, r)
+	ctx := context.Background()
+	got, err := h.s.Requests.GetByCreator(ctx, r.Reference(), owner)
+	if err != nil || got.Reference() != r.Reference() {
+		t.Fatalf("GetByCreator(own) = %v, %v", got, err)
+	}
+	unknown, err := h.gen.New(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, c := range map[string]struct {
+		ref reference.Reference
+		by  string
+	}{
+		"another user's": {r.Reference(), other},
+		"unknown":        {unknown, owner},
+		"not a user id":  {r.Reference(), "owner"},
+	} {
+		_, err := h.s.Requests.GetByCreator(ctx, c.ref, c.by)
+		if !errors.Is(err, support.ErrNotFound) {
+			t.Errorf("GetByCreator(%s) error = %v, want support.ErrNotFound", name, err)
+		}
 	}
 }
 

@@ -25,6 +25,7 @@ import (
 	"supportdesk/adapters/fixture"
 	"supportdesk/adapters/gormstore"
 	"supportdesk/adapters/httpapi"
+	"supportdesk/adapters/ratelimit"
 	"supportdesk/adapters/system"
 	"supportdesk/adapters/web"
 	"supportdesk/core/usecase"
@@ -64,17 +65,23 @@ func chromiumPath(t *testing.T) string {
 }
 
 // serve runs the web UI, on the API's Fiber app as the service does, over
-// db on 127.0.0.1 and returns its base URL.
-func serve(t *testing.T, db *gormstore.DB) string {
+// db on 127.0.0.1 and returns its base URL; swaps change the use case's
+// outbound ports (a rate limiter, say).
+func serve(t *testing.T, db *gormstore.DB, swaps ...func(*usecase.Deps)) string {
 	t.Helper()
-	svc := usecase.New(usecase.Deps{
+	deps := usecase.Deps{
 		Requests: gormstore.NewRequests(db), Grants: gormstore.NewGrants(db),
 		Contexts: gormstore.NewContexts(db), Diagnostics: gormstore.NewDiagnostics(db), Users: gormstore.NewUsers(db),
 		Directory: gormstore.NewDirectory(db), Clock: system.Clock{}, IDs: system.NewIDs(),
-	})
+	}
+	for _, swap := range swaps {
+		swap(&deps)
+	}
+	svc := usecase.New(deps)
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	app := httpapi.New(svc, httpapi.Config{}, log)
-	web.Register(app, web.Deps{Desk: svc, Browser: svc, Sessions: gormstore.NewSessions(db), Log: log})
+	ui := web.New(web.Deps{Desk: svc, Browser: svc, Sessions: gormstore.NewSessions(db), Log: log})
+	app := httpapi.New(svc, httpapi.Config{NotFoundPage: ui.NotFound}, log)
+	ui.Register(app)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -250,6 +257,37 @@ func (u *user) fitsPhone(shot string) {
 	}
 }
 
+// onPhone runs check with the page at a phone's width, 375 CSS pixels.
+func (u *user) onPhone(what string, check func()) {
+	u.t.Helper()
+	u.run("emulate a phone for: "+what, chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile))
+	check()
+	u.run("restore the desktop", chromedp.EmulateViewport(1280, 900))
+}
+
+// uniqueLandmarks checks that the page's named landmarks and regions have
+// names of their own, and that no element that takes no name is given
+// one (axe-core's landmark-unique and aria-prohibited-attr rules).
+func (u *user) uniqueLandmarks() {
+	u.t.Helper()
+	var bad []string
+	u.eval(`(() => {
+		const name = el => el.getAttribute('aria-label') ||
+			(el.getAttribute('aria-labelledby') || '').split(' ').map(id => (document.getElementById(id) || {}).textContent || '').join(' ').trim();
+		const seen = {}, out = [];
+		document.querySelectorAll('nav, main, section[aria-labelledby], section[aria-label], [role=region]').forEach(el => {
+			const role = el.getAttribute('role') || (el.tagName === 'SECTION' ? 'region' : el.tagName.toLowerCase());
+			const key = role + ':' + name(el);
+			if (seen[key]) out.push(key);
+			seen[key] = true;
+		});
+		document.querySelectorAll('pre[aria-labelledby], pre[aria-label], div:not([role])[aria-label], div:not([role])[aria-labelledby]').forEach(el => out.push('named ' + el.tagName.toLowerCase()));
+		return out; })()`, &bad)
+	if len(bad) > 0 {
+		u.t.Errorf("duplicate landmark names, or names on elements that take none: %q", bad)
+	}
+}
+
 // fillSupportForm fills the open form as a user would.
 func (u *user) fillSupportForm(severity, summary, notes string) {
 	u.t.Helper()
@@ -334,6 +372,15 @@ func (s *suite) run(t *testing.T) {
 		}
 		u.screenshot("dashboard")
 		u.fitsPhone("dashboard-375px")
+		u.onPhone("every run column is shown at 375px", func() {
+			var hidden int
+			u.eval(`Array.from(document.querySelectorAll('td[data-label]')).filter(td => {
+				const r = td.getBoundingClientRect(); return r.width === 0 || r.right > document.documentElement.clientWidth }).length`, &hidden)
+			if hidden != 0 {
+				t.Errorf("%d run cells hidden or cut off at 375px", hidden)
+			}
+		})
+		u.uniqueLandmarks()
 
 		u.run("open the form",
 			chromedp.Click(`a.button.primary`, chromedp.ByQuery),
@@ -366,6 +413,14 @@ func (s *suite) run(t *testing.T) {
 		u.run("copy the reference", chromedp.Click(`[data-copy]`, chromedp.ByQuery),
 			chromedp.Poll(`document.querySelector('.copy-status').textContent !== ""`, nil, chromedp.WithPollingTimeout(5*time.Second)))
 		u.screenshot("support-success")
+		u.fitsPhone("support-success-375px")
+		u.onPhone("the reference stays on one line", func() {
+			var lines int
+			u.eval(`document.querySelector('#support-reference').getClientRects().length`, &lines)
+			if lines != 1 {
+				t.Errorf("the reference wraps onto %d lines at 375px", lines)
+			}
+		})
 		stored(t, db, ref, "tenant", fabrikam)
 
 		u.run("open the tenant's support diagnostics",
@@ -377,9 +432,10 @@ func (s *suite) run(t *testing.T) {
 			t.Errorf("diagnostics page does not show the redacted provider error:\n%s", got)
 		}
 		u.screenshot("tenant-diagnostics")
+		u.uniqueLandmarks()
 	})
 
-	t.Run("owner requests support from the run viewer's More menu, by keyboard", func(t *testing.T) {
+	t.Run("owner requests support from the run viewer's primary action, by keyboard", func(t *testing.T) {
 		u := s.signIn(t, ownerToken)
 		u.run("open the run",
 			chromedp.Navigate(base+"/tenants/"+fabrikam),
@@ -389,28 +445,15 @@ func (s *suite) run(t *testing.T) {
 		if msg := u.text(`.message`); !strings.Contains(msg, "[REDACTED]") || strings.Contains(msg, "eyJhbGciOi") {
 			t.Errorf("failure message not redacted: %q", msg)
 		}
-		var open bool
-		u.run("open the menu with Enter", chromedp.Focus(`details.menu > summary`, chromedp.ByQuery), chromedp.KeyEvent(kb.Enter))
-		u.eval(`document.querySelector('details.menu').open`, &open)
-		if !open {
-			t.Fatal("Enter on More does not open the menu")
+		var actions []string
+		u.eval(`Array.from(document.querySelectorAll('.page-head .actions a.button')).map(a => a.className + ':' + a.textContent.trim())`, &actions)
+		if strings.Join(actions, "|") != "button primary:Request support|button secondary:Support diagnostics" {
+			t.Errorf("run viewer actions %q, want the dashboard's: primary Request support, then Support diagnostics", actions)
 		}
-		u.run("close it with Escape", chromedp.KeyEvent(kb.Escape))
-		var focused string
-		u.eval(`document.querySelector('details.menu').open ? 'open' : document.activeElement.tagName`, &focused)
-		if focused != "SUMMARY" {
-			t.Errorf("after Escape: %q, want the menu closed with focus on its button", focused)
-		}
-		var items []string
-		u.run("open again", chromedp.KeyEvent(kb.Enter))
-		u.eval(`Array.from(document.querySelectorAll('.menu-list a')).map(a => a.textContent.trim())`, &items)
-		if strings.Join(items, "|") != "Open support diagnostics|Request support" {
-			t.Errorf("More menu items %q", items)
-		}
-		u.screenshot("run-more-menu")
-		u.fitsPhone("run-more-menu-375px")
-		u.run("choose Request support with Tab, Tab, Enter",
-			chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent(kb.Enter),
+		u.screenshot("run-viewer")
+		u.fitsPhone("run-viewer-375px")
+		u.run("choose Request support with the keyboard",
+			chromedp.Focus(`.page-head a.button.primary`, chromedp.ByQuery), chromedp.KeyEvent(kb.Enter),
 			chromedp.WaitVisible(`form.support-form`, chromedp.ByQuery),
 		)
 		u.fillSupportForm("blocking", "Policy sync run fails", "")
@@ -454,7 +497,70 @@ func (s *suite) run(t *testing.T) {
 			if strings.Contains(text, "Request support") || links != 0 || menus != 0 {
 				t.Errorf("%s as readonly: Request support offered (%d links, %d menus)", path, links, menus)
 			}
+			if !strings.Contains(text, "does not include asking for support") {
+				t.Errorf("%s as readonly: no word on why there is no Request support", path)
+			}
 		}
+		u.fitsPhone("readonly-run-viewer-375px")
+		u.run("open the form by its address", chromedp.Navigate(base+"/tenants/"+fabrikam+"/support"), chromedp.WaitVisible(`h1`, chromedp.ByQuery))
+		if got := u.text(`main`); !strings.Contains(got, "asking for support") || !strings.Contains(got, "Back to the tenant") {
+			t.Errorf("403 page does not say what is missing or lead back:\n%s", got)
+		}
+		u.fitsPhone("forbidden-375px")
+		u.run("go back", chromedp.Click(`//a[normalize-space()="Back to the tenant"]`, chromedp.BySearch), chromedp.WaitVisible(`#connection-heading`, chromedp.ByQuery))
+	})
+
+	t.Run("sign-in never leaves the site", func(t *testing.T) {
+		for _, next := range []string{"%2F%09%2Fevil.example", "%2F%5Cevil.example", "%2F%2Fevil.example", "https:%2F%2Fevil.example", "%09%2F%2Fevil.example"} {
+			ctx, cancel := chromedp.NewContext(s.browser)
+			u := &user{t: t, ctx: ctx}
+			var loc string
+			u.run("sign in with next="+next,
+				network.ClearBrowserCookies(),
+				chromedp.Navigate(base+"/signin?next="+next),
+				chromedp.WaitVisible(`#token`, chromedp.ByQuery),
+				chromedp.SendKeys(`#token`, ownerToken, chromedp.ByQuery),
+				chromedp.Submit(`#token`, chromedp.ByQuery),
+				chromedp.WaitVisible(`h1`, chromedp.ByQuery),
+				chromedp.Location(&loc),
+			)
+			cancel()
+			if !strings.HasPrefix(loc, base+"/") {
+				t.Errorf("next=%s: the browser ended at %s, off the site", next, loc)
+			}
+		}
+	})
+
+	t.Run("a browser gets the 404 page", func(t *testing.T) {
+		u := s.signIn(t, ownerToken)
+		u.run("open an unknown page", chromedp.Navigate(base+"/no/such/page"), chromedp.WaitVisible(`h1`, chromedp.ByQuery))
+		if h := u.text(`h1`); h != "Page not found" {
+			t.Errorf("unknown page shows %q", h)
+		}
+		u.fitsPhone("not-found-375px")
+	})
+
+	t.Run("over the create limit the form keeps what was typed", func(t *testing.T) {
+		limited := &suite{db: db, base: serve(t, db, func(d *usecase.Deps) { d.Limiter = ratelimit.New(1) }), browser: s.browser, shots: s.shots}
+		u := limited.signIn(t, ownerToken)
+		for i, summary := range []string{"First request", "Second request, typed with care"} {
+			u.run("open the form", chromedp.Navigate(limited.base+"/tenants/"+fabrikam+"/support"), chromedp.WaitVisible(`form.support-form`, chromedp.ByQuery))
+			u.fillSupportForm("high", summary, "Notes that took a while")
+			if i == 0 {
+				u.submitSupportForm()
+				continue
+			}
+			u.run("submit over the limit", chromedp.Click(`.support-form button[type=submit]`, chromedp.ByQuery), chromedp.WaitVisible(`.error-summary`, chromedp.ByQuery))
+			var got string
+			u.run("read the summary", chromedp.Value(`#summary`, &got, chromedp.ByQuery))
+			if got != summary || !strings.Contains(u.text(`.error-summary`), "was not sent") {
+				t.Errorf("after a 429 the form holds %q and says %q", got, u.text(`.error-summary`))
+			}
+			u.fitsPhone("support-form-rate-limited-375px")
+		}
+		// Leave the page, so no request of the tab's is open when this
+		// scenario's server shuts down.
+		u.run("leave the site", chromedp.Navigate("about:blank"))
 	})
 
 	t.Run("a validation error keeps the typed text", func(t *testing.T) {

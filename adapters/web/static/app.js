@@ -1,7 +1,6 @@
 // supportdesk web UI: progressive enhancement only. Every page works
-// without this script; it adds a live character count, a copy button, a
-// closable "More" menu, focus on messages, and a guard against double
-// submission.
+// without this script; it adds a live character count, a copy button,
+// focus on messages, and a guard against double submission.
 (function () {
   "use strict";
 
@@ -58,28 +57,6 @@
         navigator.clipboard.writeText(text).then(function () { say("Copied."); }, fallback);
       } else {
         fallback();
-      }
-    });
-  });
-
-  // "More" menus close on Escape (focus returns to their button) and when
-  // focus or a click moves outside them.
-  document.querySelectorAll("details.menu").forEach(function (menu) {
-    var summary = menu.querySelector("summary");
-    menu.addEventListener("keydown", function (event) {
-      if (event.key === "Escape" && menu.open) {
-        menu.open = false;
-        summary.focus();
-      }
-    });
-    menu.addEventListener("focusout", function (event) {
-      if (menu.open && event.relatedTarget && !menu.contains(event.relatedTarget)) {
-        menu.open = false;
-      }
-    });
-    document.addEventListener("click", function (event) {
-      if (menu.open && !menu.contains(event.target)) {
-        menu.open = false;
       }
     });
   });
