@@ -140,14 +140,14 @@ func TestRunContextWithDiagnostics(t *testing.T) {
 	}
 	diag := m["diagnostics"].(map[string]any)
 	pc := diag["provider_connection"].(map[string]any)
-	if pc["last_error_message"] != "Authorization: [REDACTED]" {
+	if pc["last_error_message"] != "Authorization: Bearer [REDACTED]" {
 		t.Errorf("diagnostics provider error = %v", pc["last_error_message"])
 	}
 	if _, ok := diag["run"]; !ok {
 		t.Errorf("run-context diagnostics lack the run: %v", diag)
 	}
 	red := m["redaction"].(map[string]any)
-	if red["policy"] != "v1" || red["count"].(float64) != float64(env.RedactionCount) || env.RedactionCount < 3 {
+	if red["policy"] != "v2" || red["count"].(float64) != float64(env.RedactionCount) || env.RedactionCount < 3 {
 		t.Errorf("redaction = %v, count %d (want the failure message twice and the bearer token)", red, env.RedactionCount)
 	}
 	for _, secret := range []string{"hunter2", "abcdefghijklmnop1234"} {

@@ -1,0 +1,45 @@
+package redact
+
+import (
+	"bufio"
+	"os"
+	"testing"
+)
+
+// TestBenignProviderMessages runs the benign corpus through the whole
+// policy: realistic provider messages (Microsoft Graph, Entra ID,
+// Exchange, SharePoint, Intune, Azure Storage, backup and sync logs) with
+// error codes, GUIDs, request ids, hashes, ETags, URLs and paths. Support
+// needs every one of them whole.
+func TestBenignProviderMessages(t *testing.T) {
+	lines := readLines(t, "testdata/benign.txt")
+	if len(lines) < 200 {
+		t.Fatalf("the benign corpus has %d messages, want at least 200", len(lines))
+	}
+	for i, line := range lines {
+		if got, n := String(line); got != line || n != 0 {
+			t.Errorf("benign.txt:%d changed (%d replacements):\n in  %s\n out %s", i+1, n, line, got)
+		}
+	}
+}
+
+func readLines(t *testing.T, path string) []string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var lines []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		if line := sc.Text(); line != "" {
+			lines = append(lines, line)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return lines
+}
