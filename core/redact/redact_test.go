@@ -137,6 +137,8 @@ var valueCases = []struct {
 	{"deep nesting", `{"a":[{"b":{"c":[{"password":"x","ok":1}],"d":"fine"}},{"e":{"apiKey":{"nested":"y"}}}]}`, `{"a":[{"b":{"c":[{"password":"[REDACTED]","ok":1}],"d":"fine"}},{"e":{"apiKey":"[REDACTED]"}}]}`, 2},
 	{"strings scanned", `{"error":{"message":"bad Bearer abcDEF123456","url":"https://u:p@h/x?sig=s"},"list":["password=p",1,true,null]}`, `{"error":{"message":"bad Bearer [REDACTED]","url":"https://u:[REDACTED]@h/x?sig=[REDACTED]"},"list":["password=[REDACTED]",1,true,null]}`, 4},
 	{"top-level string", `"token=abc"`, `"token=[REDACTED]"`, 1},
+	{"argument list", `["sync","--token","abc","--verbose","-Password","x","--password-file","/etc/p","-","token"]`,
+		`["sync","--token","[REDACTED]","--verbose","-Password","[REDACTED]","--password-file","/etc/p","-","token"]`, 2},
 	{"scalars", `[1.5,true,null,"plain"]`, `[1.5,true,null,"plain"]`, 0},
 }
 

@@ -20,6 +20,10 @@ func redactValue(v any, c *Counts) any {
 		}
 		out := make([]any, len(t))
 		for i, e := range t {
+			if i > 0 && flagValue(t[i-1], e) {
+				out[i] = secretField(e, c, ruleCLIFlag)
+				continue
+			}
 			out[i] = redactValue(e, c)
 		}
 		return out
@@ -31,7 +35,7 @@ func redactValue(v any, c *Counts) any {
 		for k, e := range t {
 			k = strings.ToValidUTF8(k, "\uFFFD")
 			if SensitiveKey(k) {
-				out[redactKey(k, c)] = secretField(e, c)
+				out[redactKey(k, c)] = secretField(e, c, ruleSecretField)
 				continue
 			}
 			out[redactKey(k, c)] = redactValue(e, c)
@@ -43,15 +47,33 @@ func redactValue(v any, c *Counts) any {
 }
 
 // secretField returns what replaces value e of a secret-named key.
-func secretField(e any, c *Counts) any {
+func secretField(e any, c *Counts, rule ruleID) any {
 	switch e.(type) {
 	case nil, bool:
 		return e // no secret in one bit
 	}
 	if e != Marker {
-		c.add(ruleSecretField, 1)
+		c.add(rule, 1)
 	}
 	return Marker
+}
+
+// flagValue reports whether e, an item of a list, is the value of the
+// command-line flag before it: []any{"--token", "v"}, as argument lists are
+// logged.
+func flagValue(prev, e any) bool {
+	f, ok := prev.(string)
+	v, isString := e.(string)
+	if !ok || !isString || v == "" || v[0] == '-' || len(f) < 3 || f[0] != '-' {
+		return false
+	}
+	name := strings.TrimLeft(f, "-")
+	for i := 0; i < len(name); i++ {
+		if !flagChars[name[i]] {
+			return false
+		}
+	}
+	return len(f)-len(name) <= 2 && name != "" && isLetter(name[0]) && SensitiveKey(name)
 }
 
 // redactKey redacts a map key as free text; keys rarely hold a secret,
