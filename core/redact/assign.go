@@ -26,6 +26,9 @@ func (sc *scanner) assignments() {
 	s := sc.s
 	sc.steps += len(s)
 	for i := 0; i < len(s); i++ {
+		if !assignmentBytes[s[i]] {
+			continue
+		}
 		switch s[i] {
 		case ' ', '\t', '\r', '\n':
 			a.lastSpace = i
@@ -40,6 +43,9 @@ func (sc *scanner) assignments() {
 		}
 	}
 }
+
+// assignmentBytes are the bytes the scan for assignments stops at.
+var assignmentBytes = makeSet(" \t\r\n=:")
 
 // assigner holds the state of one scan for assignments.
 type assigner struct {

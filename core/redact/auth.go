@@ -2,6 +2,8 @@ package redact
 
 import "strings"
 
+var bees = makeSet("bB")
+
 // authSchemes finds "Bearer <credential>" and "Basic <credential>",
 // the scheme in any letter case, where the credential looks like one (see
 // credentialLike): "Bearer cnryihxjtbstsnfubv" and "bearer
@@ -13,7 +15,7 @@ func (sc *scanner) authSchemes() {
 	s := sc.s
 	sc.steps += len(s)
 	for i := 0; i < len(s); i++ {
-		if s[i]|0x20 != 'b' || i > 0 && wordChars[s[i-1]] {
+		if !bees[s[i]] || i > 0 && wordChars[s[i-1]] {
 			continue
 		}
 		a, rule := i, ruleBearer

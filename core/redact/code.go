@@ -124,6 +124,8 @@ func attrValue(attrs, name string) (int, int) {
 	}
 }
 
+var callOpeners = makeSet("([")
+
 // maxCodeKey bounds the quoted key of a call argument.
 const maxCodeKey = 128
 
@@ -137,7 +139,7 @@ func (sc *scanner) callArguments() {
 	sc.steps += len(s)
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c != '(' && c != '[' {
+		if !callOpeners[c] {
 			continue
 		}
 		k := skipBlanks(s, i+1)
@@ -196,7 +198,11 @@ func (sc *scanner) flags() {
 	s := sc.s
 	sc.steps += len(s)
 	for i := 0; i < len(s); i++ {
-		if s[i] != '-' || i > 0 && !spaces[s[i-1]] && !isQuote(s[i-1]) {
+		j := strings.IndexByte(s[i:], '-')
+		if j < 0 {
+			return
+		}
+		if i += j; i > 0 && !spaces[s[i-1]] && !isQuote(s[i-1]) {
 			continue
 		}
 		a := i + 1

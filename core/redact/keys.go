@@ -113,6 +113,9 @@ const (
 // separators and invisible characters ignored; see secretWords,
 // describingWords, conditionWords and quantityWords for the rule.
 func SensitiveKey(k string) bool {
+	if !mayNameSecret(k) {
+		return false
+	}
 	var bArr [64]byte
 	var sArr [16]int
 	b, starts := splitKey(k, bArr[:0], sArr[:0])
@@ -174,6 +177,44 @@ func splitKey(k string, b []byte, starts []int) ([]byte, []int) {
 		prev = cl
 	}
 	return b, starts
+}
+
+// firstTrigrams holds the first three letters of every secret word.
+var firstTrigrams = func() (t [26 * 26 * 26]bool) {
+	for _, w := range secretWords {
+		t[trigram(w.w[0], w.w[1], w.w[2])] = true
+	}
+	return t
+}()
+
+func trigram(a, b, c byte) int { return (int(a-'a')*26+int(b-'a'))*26 + int(c-'a') }
+
+// mayNameSecret is a quick test that rejects most keys before they are
+// split into words: an ASCII key can only name a secret if three letters
+// in a row (separators skipped, digits breaking the row) start a secret
+// word. Keys with other characters go the whole way.
+func mayNameSecret(k string) bool {
+	var l0, l1 byte // the two letters before, lower-cased; 0 when none
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		switch {
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		case 'a' <= c && c <= 'z':
+		case '0' <= c && c <= '9':
+			l0, l1 = 0, 0
+			continue
+		case c >= utf8.RuneSelf || c == '\\':
+			return true // folded or unescaped by splitKey
+		default:
+			continue
+		}
+		if l0 != 0 && firstTrigrams[trigram(l0, l1, c)] {
+			return true
+		}
+		l0, l1 = l1, c
+	}
+	return false
 }
 
 // wordsByBigram indexes secretWords by their first two letters, so that a
