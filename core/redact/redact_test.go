@@ -223,3 +223,44 @@ func TestSensitiveKey(t *testing.T) {
 		}
 	}
 }
+
+// TestRuleIDs: every rule, this package's and the formats package's, has
+// one stable id, and the ids do not collide.
+func TestRuleIDs(t *testing.T) {
+	seen := map[string]bool{}
+	for _, r := range Rules() {
+		if r.ID == "" || r.Description == "" || seen[r.ID] {
+			t.Errorf("rule %+v: empty or duplicate", r)
+		}
+		seen[r.ID] = true
+	}
+	if len(ownRules) != int(firstFormatRule) {
+		t.Errorf("%d own rules described, %d declared", len(ownRules), firstFormatRule)
+	}
+	for id := ruleID(0); id < firstFormatRule; id++ {
+		if id.String() != ownRules[id].ID {
+			t.Errorf("rule %d is named %q, described as %q", id, id.String(), ownRules[id].ID)
+		}
+	}
+}
+
+func TestCountsManifest(t *testing.T) {
+	var a, b Counts
+	a.String("password=x; Bearer cnryihxjtbstsnfubv")
+	b.Value(map[string]any{"token": "y", "note": "https://u:p@h/"})
+	a.Merge(&b)
+	got, _ := json.Marshal(a.Manifest())
+	want := `{"count":4,"policy":"v2","rules":{"assignment":1,"bearer":1,"secret-field":1,"url-userinfo":1}}`
+	if string(got) != want {
+		t.Errorf("manifest %s, want %s", got, want)
+	}
+	var empty Counts
+	if got, _ := json.Marshal(empty.Manifest()); string(got) != `{"count":0,"policy":"v2","rules":{}}` {
+		t.Errorf("empty manifest %s", got)
+	}
+	r := a.Rules()
+	r["bearer"] = 99
+	if a.Rules()["bearer"] != 1 {
+		t.Error("Rules returned the Counts' own map")
+	}
+}
