@@ -4,7 +4,7 @@
 GO ?= go
 export SUPPORTDESK_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 
-.PHONY: test check fuzz bench
+.PHONY: test check fuzz bench bench-redact
 
 test: check
 	$(GO) test -count=1 -timeout 30m ./...
@@ -26,3 +26,7 @@ fuzz:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./...
+
+# Redaction benchmarks of policy v1 and of this checkout, interleaved.
+bench-redact:
+	test/perf/redact-v1-vs-v2.sh

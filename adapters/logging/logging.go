@@ -1,11 +1,14 @@
 // Package logging makes the service's structured logger: JSON lines through
-// log/slog, with redaction policy v1 applied to every message and string
-// value on its way out, so that a secret that slips into an error message
-// still never reaches a log line.
+// log/slog, with the redaction policy (core/redact) applied to the message
+// and to every attribute on its way out, whatever its shape — strings,
+// errors, maps, slices, structs, pointers, LogValuers and groups, nested —
+// so that a secret that slips into a log call still never reaches a line.
 package logging
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 
@@ -42,37 +45,58 @@ func (h *redactingHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 }
 
 func (h *redactingHandler) WithGroup(name string) slog.Handler {
+	name, _ = redact.String(name)
 	return &redactingHandler{next: h.next.WithGroup(name)}
 }
 
-// redactAttr redacts a value by its key (as in JSON) and, for strings and
-// errors, by its content; groups are walked.
+// redactAttr redacts an attribute as redact.Value redacts a JSON member:
+// by its key (a secret-named key loses its whole value, unless that is a
+// boolean) and by its content.
 func redactAttr(a slog.Attr) slog.Attr {
+	key, _ := redact.String(a.Key)
 	v := a.Value.Resolve()
-	if redact.SensitiveKey(a.Key) {
-		return slog.String(a.Key, redact.Marker)
+	if redact.SensitiveKey(a.Key) && v.Kind() != slog.KindBool && !(v.Kind() == slog.KindAny && v.Any() == nil) {
+		return slog.String(key, redact.Marker)
 	}
 	switch v.Kind() {
 	case slog.KindString:
 		s, _ := redact.String(v.String())
-		return slog.String(a.Key, s)
+		return slog.String(key, s)
 	case slog.KindGroup:
 		group := v.Group()
 		red := make([]any, len(group))
 		for i, g := range group {
 			red[i] = redactAttr(g)
 		}
-		return slog.Group(a.Key, red...)
+		return slog.Group(key, red...)
 	case slog.KindAny:
-		// Errors and other values are logged by their text, redacted.
-		if err, ok := v.Any().(error); ok {
-			s, _ := redact.String(err.Error())
-			return slog.String(a.Key, s)
-		}
-		if s, ok := v.Any().(interface{ String() string }); ok {
-			red, _ := redact.String(s.String())
-			return slog.String(a.Key, red)
-		}
+		return slog.Any(key, redactAny(v.Any()))
 	}
-	return slog.Attr{Key: a.Key, Value: v}
+	return slog.Attr{Key: key, Value: v} // numbers, booleans, times, durations
+}
+
+// redactAny returns what the JSON handler would print for x, redacted: an
+// error by its text, anything else by its JSON form (struct fields,
+// map entries, slice items, pointers followed), and what JSON cannot
+// encode by its %+v text.
+func redactAny(x any) any {
+	if x == nil {
+		return nil
+	}
+	if err, ok := x.(error); ok {
+		s, _ := redact.String(err.Error())
+		return s
+	}
+	b, err := json.Marshal(x)
+	if err != nil {
+		s, _ := redact.String(fmt.Sprintf("%+v", x))
+		return s
+	}
+	var doc any
+	if err := json.Unmarshal(b, &doc); err != nil {
+		s, _ := redact.String(string(b))
+		return s
+	}
+	out, _ := redact.Value(doc)
+	return out
 }

@@ -156,7 +156,7 @@ func TestCapabilities(t *testing.T) {
 
 	t.Run("diagnostics pages", func(t *testing.T) {
 		r := owner.get("/tenants/" + fabrikam + "/diagnostics")
-		for _, want := range []string{"<h1>Support diagnostics</h1>", "Latest failed runs", "invalid_client", "&#34;schema&#34;: &#34;support-diagnostics/v1&#34;"} {
+		for _, want := range []string{"<h1>Support diagnostics</h1>", "Latest failed runs", "invalid_client", "&#34;schema&#34;: &#34;support-diagnostics/v2&#34;"} {
 			if !strings.Contains(r.body, want) {
 				t.Errorf("tenant diagnostics lack %q", want)
 			}

@@ -5,6 +5,7 @@ package audit
 import (
 	"time"
 
+	"supportdesk/core/redact"
 	"supportdesk/core/support"
 )
 
@@ -40,7 +41,7 @@ func Created(id string, r *support.Request, ch support.Channel) Entry {
 		Action:      ActionSupportRequestCreated,
 		SubjectType: SubjectSupportRequest,
 		SubjectID:   r.Reference().String(),
-		Metadata: map[string]any{
+		Metadata: redacted(map[string]any{
 			"reference":            r.Reference().String(),
 			"severity":             string(r.Details().Severity),
 			"primary_context_type": string(r.PrimaryContext().Type),
@@ -48,7 +49,15 @@ func Created(id string, r *support.Request, ch support.Channel) Entry {
 			"attachment_mode":      string(r.AttachmentMode()),
 			"context_digest":       r.ContextDigest(),
 			"channel":              string(ch),
-		},
+		}),
 		OccurredAt: r.CreatedAt(),
 	}
+}
+
+// redacted sends metadata through the redaction policy, as every value
+// leaving supportdesk goes: its values are ids and states, but the policy
+// decides, not this list.
+func redacted(m map[string]any) map[string]any {
+	out, _ := redact.Value(m)
+	return out.(map[string]any)
 }

@@ -12,11 +12,16 @@ import (
 	"supportdesk/core/support"
 )
 
-// Schema names this version of the envelope.
-const Schema = "support-request-context/v1"
+// Schema names this version of the envelope: canonical JSON per RFC 8785
+// (JCS) and a redaction manifest per rule.
+const Schema = "support-request-context/v2"
+
+// SchemaV1 names the envelopes stored before v2: byte-ordered canonical
+// JSON (canon.MarshalV1). They are never written again but keep verifying.
+const SchemaV1 = "support-request-context/v1"
 
 // BundleSchema names this version of the standalone diagnostics bundle.
-const BundleSchema = "support-diagnostics/v1"
+const BundleSchema = "support-diagnostics/v2"
 
 // MaxBytes caps the canonical envelope.
 const MaxBytes = 64 * 1024
@@ -54,9 +59,10 @@ type Envelope struct {
 	Reason string
 	// Included lists the sections that carry content; Omitted the others
 	// and what else was left out, such as raw provider payloads.
-	Included       []string
-	Omitted        []Omission
-	RedactionCount int
+	Included []string
+	Omitted  []Omission
+	// Redaction counts what the policy replaced in the envelope, per rule.
+	Redaction redact.Counts
 }
 
 // Build makes the envelope for snapshot s as seen by a user holding caps.
@@ -65,21 +71,11 @@ type Envelope struct {
 // only fails on a bug: the size cap is met by shrinking lists and, as a
 // last resort, free text.
 func Build(s Snapshot, caps access.Set, bundle *Bundle) (Envelope, error) {
-	mode, reason := support.CanonicalContextOnly, ""
-	switch {
-	case !caps.Has(access.SupportDiagnosticsView):
-		reason = ReasonCapabilityMissing
-	case bundle == nil:
-		reason = ReasonDiagnosticsUnavailable
-	default:
-		mode = support.DiagnosticsAttached
-	}
-
+	mode, reason := attachment(caps, bundle)
 	// Drop list items, then shorten free text, until the envelope fits.
 	for _, textLimit := range []int{MaxText, 100, 24} {
-		b := builder{text: textLimit}
+		b := newBuilder(textLimit)
 		doc, env := b.document(s, caps, bundle, mode, reason)
-		lists := droppableLists(doc)
 		dropped := map[string]int{}
 		for {
 			out, err := b.finish(doc, dropped)
@@ -87,13 +83,13 @@ func Build(s Snapshot, caps access.Set, bundle *Bundle) (Envelope, error) {
 				return Envelope{}, err
 			}
 			if len(out) <= MaxBytes {
-				env.Bytes, env.Digest, env.RedactionCount = out, canon.Digest(out), b.redactions
+				env.Bytes, env.Digest, env.Redaction = out, canon.Digest(out), b.counts()
 				for _, section := range sortedKeys(dropped) {
 					env.Omitted = append(env.Omitted, Omission{Section: section, Reason: ReasonSizeCap})
 				}
 				return env, nil
 			}
-			if !dropLast(lists, dropped) {
+			if !b.dropLast(dropped) {
 				break
 			}
 		}
@@ -101,127 +97,279 @@ func Build(s Snapshot, caps access.Set, bundle *Bundle) (Envelope, error) {
 	return Envelope{}, core.Errorf(core.KindInternal, "context envelope exceeds %d bytes", MaxBytes)
 }
 
+// attachment decides the attachment mode and, without diagnostics, why.
+func attachment(caps access.Set, bundle *Bundle) (support.AttachmentMode, string) {
+	switch {
+	case !caps.Has(access.SupportDiagnosticsView):
+		return support.CanonicalContextOnly, ReasonCapabilityMissing
+	case bundle == nil:
+		return support.CanonicalContextOnly, ReasonDiagnosticsUnavailable
+	}
+	return support.DiagnosticsAttached, ""
+}
+
 // builder turns snapshot values into JSON values, redacting and cutting
-// every free-text value and counting redactions.
+// every free-text value. Redactions are counted per list item, so that
+// the manifest counts only what the document still holds once the size
+// cap has dropped items.
 type builder struct {
-	text       int
-	redactions int
+	text int
+	// base counts the redactions outside droppable lists; cur is where
+	// str counts now.
+	base redact.Counts
+	cur  *redact.Counts
+	// lists are the lists the size cap may shorten, in the order they
+	// are shrunk, each with the redaction counts of its items.
+	lists []*list
 	// raw lists the raw payloads left out of this document, for both the
 	// envelope's omissions and the preview.
 	raw []string
 }
 
-func (b *builder) str(s string) any {
-	red, n := redact.String(s)
-	b.redactions += n
-	return truncate(red, b.text)
+// list is a list of a document the size cap may shorten.
+type list struct {
+	path   string
+	parent map[string]any
+	key    string
+	counts []*redact.Counts
 }
 
+// dropOrder is the order in which the size cap shortens lists: the least
+// useful to support first.
+var dropOrder = []string{
+	"audit_excerpt", "diagnostics.latest_failed_runs", "reports", "reviews.latest",
+	"findings.latest_open", "recent_operation_runs",
+}
+
+func newBuilder(textLimit int) *builder {
+	b := &builder{text: textLimit}
+	b.cur = &b.base
+	return b
+}
+
+// str redacts and cuts a free-text value.
+func (b *builder) str(s string) any {
+	return truncate(b.cur.String(s), b.text)
+}
+
+// items builds the n items of the list at path (key of parent), counting
+// each item's redactions apart.
+func (b *builder) items(path string, parent map[string]any, key string, n int, item func(i int) any) {
+	l := &list{path: path, parent: parent, key: key}
+	out := make([]any, 0, n)
+	for i := range n {
+		c := &redact.Counts{}
+		b.cur = c
+		out = append(out, item(i))
+		l.counts = append(l.counts, c)
+	}
+	b.cur = &b.base
+	parent[key] = out
+	b.lists = append(b.lists, l)
+}
+
+// dropLast removes the last (oldest) item of the first non-empty list, in
+// dropOrder, and reports whether anything was left to remove.
+func (b *builder) dropLast(dropped map[string]int) bool {
+	slices.SortStableFunc(b.lists, func(x, y *list) int {
+		return slices.Index(dropOrder, x.path) - slices.Index(dropOrder, y.path)
+	})
+	for _, l := range b.lists {
+		items := l.parent[l.key].([]any)
+		if len(items) > 0 {
+			l.parent[l.key] = items[:len(items)-1]
+			l.counts = l.counts[:len(items)-1]
+			dropped[l.path]++
+			return true
+		}
+	}
+	return false
+}
+
+// counts returns the redactions of what the document holds.
+func (b *builder) counts() redact.Counts {
+	var c redact.Counts
+	c.Merge(&b.base)
+	for _, l := range b.lists {
+		for _, ic := range l.counts {
+			c.Merge(ic)
+		}
+	}
+	return c
+}
+
+// document builds the envelope's sections; finish adds what depends on
+// all of them.
 func (b *builder) document(s Snapshot, caps access.Set, bundle *Bundle, mode support.AttachmentMode, reason string) (map[string]any, Envelope) {
-	env := Envelope{Mode: mode, Reason: reason}
-	doc := map[string]any{
+	d := &doc{b: b, s: s, caps: caps, m: map[string]any{
 		"schema":          Schema,
 		"primary_context": map[string]any{"type": string(s.Scope.Type), "id": b.str(s.Scope.ContextID())},
-	}
-	section := func(name string, need access.Capability, present bool, value func() any) {
-		switch {
-		case !caps.Has(need):
-			doc[name] = state(ReasonInaccessible)
-			env.Omitted = append(env.Omitted, Omission{Section: name, Reason: ReasonInaccessible})
-		case !present:
-			doc[name] = state(ReasonMissing)
-			env.Omitted = append(env.Omitted, Omission{Section: name, Reason: ReasonMissing})
-		default:
-			doc[name] = value()
-			env.Included = append(env.Included, name)
-		}
-	}
+	}, env: Envelope{Mode: mode, Reason: reason}}
+	d.workspace()
+	d.tenant()
+	d.operationRun()
+	d.providerConnection()
+	d.recentRuns()
+	d.findings()
+	d.reviews()
+	d.reports()
+	d.auditExcerpt()
+	d.attachment(bundle)
+	d.rawPayloads()
+	return d.m, d.env
+}
 
-	section("workspace", access.TenantView, s.Workspace.ID != "", func() any {
-		return map[string]any{"id": b.str(s.Workspace.ID), "name": b.str(s.Workspace.Name)}
-	})
-	section("tenant", access.TenantView, s.Tenant.ID != "", func() any {
-		return map[string]any{
-			"id": b.str(s.Tenant.ID), "name": b.str(s.Tenant.Name),
-			"external_id": b.str(s.Tenant.ExternalID), "status": b.str(s.Tenant.Status),
-		}
-	})
-	if s.Scope.Type == support.ContextOperationRun {
-		section("operation_run", access.OperationsView, s.Run != nil, func() any { return b.run(*s.Run, true) })
-	} else {
-		doc["operation_run"] = state(ReasonNotApplicable)
-		env.Omitted = append(env.Omitted, Omission{Section: "operation_run", Reason: ReasonNotApplicable})
+// doc is an envelope being built: its sections in m, what the preview
+// shows in env.
+type doc struct {
+	b    *builder
+	s    Snapshot
+	caps access.Set
+	m    map[string]any
+	env  Envelope
+}
+
+// section sets section name to value() when the user holds need and the
+// record is present, and to an explicit gap otherwise.
+func (d *doc) section(name string, need access.Capability, present bool, value func() any) {
+	switch {
+	case !d.caps.Has(need):
+		d.omit(name, ReasonInaccessible)
+	case !present:
+		d.omit(name, ReasonMissing)
+	default:
+		d.m[name] = value()
+		d.env.Included = append(d.env.Included, name)
 	}
-	section("provider_connection", access.TenantView, s.Connection != nil, func() any {
-		return b.connection(*s.Connection, false)
+}
+
+// omit sets section name to {"state": reason} and records the omission.
+func (d *doc) omit(name, reason string) {
+	d.m[name] = state(reason)
+	d.env.Omitted = append(d.env.Omitted, Omission{Section: name, Reason: reason})
+}
+
+func (d *doc) workspace() {
+	b, w := d.b, d.s.Workspace
+	d.section("workspace", access.TenantView, w.ID != "", func() any {
+		return map[string]any{"id": b.str(w.ID), "name": b.str(w.Name)}
 	})
-	section("recent_operation_runs", access.OperationsView, true, func() any {
-		items := []any{}
-		for _, r := range head(s.RecentRuns, MaxRecentRuns) {
-			items = append(items, b.run(r, false))
+}
+
+func (d *doc) tenant() {
+	b, t := d.b, d.s.Tenant
+	d.section("tenant", access.TenantView, t.ID != "", func() any {
+		return map[string]any{
+			"id": b.str(t.ID), "name": b.str(t.Name), "external_id": b.str(t.ExternalID), "status": b.str(t.Status),
 		}
-		return items
 	})
-	section("findings", access.TenantView, true, func() any {
-		items := []any{}
-		for _, f := range head(s.OpenFindings, MaxFindings) {
-			items = append(items, map[string]any{
+}
+
+func (d *doc) operationRun() {
+	if d.s.Scope.Type != support.ContextOperationRun {
+		d.omit("operation_run", ReasonNotApplicable)
+		return
+	}
+	d.section("operation_run", access.OperationsView, d.s.Run != nil, func() any { return d.b.run(*d.s.Run, true) })
+}
+
+func (d *doc) providerConnection() {
+	d.section("provider_connection", access.TenantView, d.s.Connection != nil, func() any {
+		return d.b.connection(*d.s.Connection, false)
+	})
+}
+
+func (d *doc) recentRuns() {
+	runs := head(d.s.RecentRuns, MaxRecentRuns)
+	d.section("recent_operation_runs", access.OperationsView, true, func() any {
+		d.b.items("recent_operation_runs", d.m, "recent_operation_runs", len(runs), func(i int) any {
+			return d.b.run(runs[i], false)
+		})
+		return d.m["recent_operation_runs"]
+	})
+}
+
+func (d *doc) findings() {
+	b, open := d.b, head(d.s.OpenFindings, MaxFindings)
+	d.section("findings", access.TenantView, true, func() any {
+		m := map[string]any{
+			"open_by_severity": counts(d.s.OpenFindingsBySeverity, "low", "medium", "high", "critical"),
+			"open_total":       total(d.s.OpenFindingsBySeverity),
+		}
+		b.items("findings.latest_open", m, "latest_open", len(open), func(i int) any {
+			f := open[i]
+			return map[string]any{
 				"id": b.str(f.ID), "severity": b.str(f.Severity), "status": b.str(f.Status),
 				"title": b.str(f.Title), "detected_at": timestamp(f.DetectedAt),
-			})
-		}
-		return map[string]any{
-			"open_by_severity": counts(s.OpenFindingsBySeverity, "low", "medium", "high", "critical"),
-			"open_total":       total(s.OpenFindingsBySeverity),
-			"latest_open":      items,
-		}
+			}
+		})
+		return m
 	})
-	section("reviews", access.TenantView, true, func() any {
-		items := []any{}
-		for _, r := range head(s.Reviews, MaxReviews) {
-			items = append(items, map[string]any{
+}
+
+func (d *doc) reviews() {
+	b, reviews := d.b, head(d.s.Reviews, MaxReviews)
+	d.section("reviews", access.TenantView, true, func() any {
+		m := map[string]any{"open_by_status": counts(d.s.OpenReviewsByStatus, "pending", "in_progress")}
+		b.items("reviews.latest", m, "latest", len(reviews), func(i int) any {
+			r := reviews[i]
+			return map[string]any{
 				"id": b.str(r.ID), "status": b.str(r.Status), "title": b.str(r.Title), "due_at": timestamp(r.DueAt),
-			})
-		}
-		return map[string]any{
-			"open_by_status": counts(s.OpenReviewsByStatus, "pending", "in_progress"),
-			"latest":         items,
-		}
+			}
+		})
+		return m
 	})
-	section("reports", access.TenantView, true, func() any {
-		items := []any{}
-		for _, r := range head(s.Reports, MaxReports) {
-			items = append(items, map[string]any{
+}
+
+func (d *doc) reports() {
+	b, reports := d.b, head(d.s.Reports, MaxReports)
+	d.section("reports", access.TenantView, true, func() any {
+		b.items("reports", d.m, "reports", len(reports), func(i int) any {
+			r := reports[i]
+			return map[string]any{
 				"id": b.str(r.ID), "kind": b.str(r.Kind), "status": b.str(r.Status), "generated_at": timestamp(r.GeneratedAt),
-			})
-		}
-		return items
+			}
+		})
+		return d.m["reports"]
 	})
-	section("audit_excerpt", access.TenantView, true, func() any {
-		items := []any{}
-		for _, a := range head(s.Audit, MaxAuditEntries) {
-			items = append(items, map[string]any{
+}
+
+// auditExcerpt lists the latest audit entries, never their metadata.
+func (d *doc) auditExcerpt() {
+	b, entries := d.b, head(d.s.Audit, MaxAuditEntries)
+	d.section("audit_excerpt", access.TenantView, true, func() any {
+		b.items("audit_excerpt", d.m, "audit_excerpt", len(entries), func(i int) any {
+			a := entries[i]
+			return map[string]any{
 				"action": b.str(a.Action), "actor_id": b.str(a.ActorID), "subject_type": b.str(a.SubjectType),
 				"subject_id": b.str(a.SubjectID), "occurred_at": timestamp(a.OccurredAt),
-			})
-		}
-		return items
+			}
+		})
+		return d.m["audit_excerpt"]
 	})
+}
 
-	attachment := map[string]any{"mode": string(mode)}
-	if mode == support.DiagnosticsAttached {
-		doc["diagnostics"] = b.bundle(*bundle)
-		env.Included = append(env.Included, "diagnostics")
+// attachment adds the attachment section and the diagnostics bundle, or
+// why it is omitted.
+func (d *doc) attachment(bundle *Bundle) {
+	a := map[string]any{"mode": string(d.env.Mode)}
+	if d.env.Mode == support.DiagnosticsAttached {
+		diag := d.b.bundle(*bundle)
+		d.m["diagnostics"] = diag
+		d.env.Included = append(d.env.Included, "diagnostics")
 	} else {
-		attachment["reason"] = reason
-		doc["diagnostics"] = map[string]any{"state": "omitted", "reason": reason}
-		env.Omitted = append(env.Omitted, Omission{Section: "diagnostics", Reason: reason})
+		a["reason"] = d.env.Reason
+		d.m["diagnostics"] = map[string]any{"state": "omitted", "reason": d.env.Reason}
+		d.env.Omitted = append(d.env.Omitted, Omission{Section: "diagnostics", Reason: d.env.Reason})
 	}
-	doc["attachment"] = attachment
+	d.m["attachment"] = a
+}
 
-	// Raw provider payloads exist on every connection and run the document
-	// carries; none is copied.
-	included := func(section string) bool { return slices.Contains(env.Included, section) }
+// rawPayloads records the raw provider payloads left out: one exists on
+// every connection and run the document carries, and none is copied.
+func (d *doc) rawPayloads() {
+	included := func(section string) bool { return slices.Contains(d.env.Included, section) }
+	b := d.b
 	b.raw = nil
 	if included("provider_connection") {
 		b.raw = append(b.raw, "provider_connection.raw_payload")
@@ -229,17 +377,16 @@ func (b *builder) document(s Snapshot, caps access.Set, bundle *Bundle, mode sup
 	if included("operation_run") {
 		b.raw = append(b.raw, "operation_run.raw_payload")
 	}
-	if included("recent_operation_runs") && len(s.RecentRuns) > 0 {
+	if included("recent_operation_runs") && len(d.s.RecentRuns) > 0 {
 		b.raw = append(b.raw, "recent_operation_runs.raw_payload")
 	}
 	for _, r := range b.raw {
-		env.Omitted = append(env.Omitted, Omission{Section: r, Reason: ReasonNeverCopied})
+		d.env.Omitted = append(d.env.Omitted, Omission{Section: r, Reason: ReasonNeverCopied})
 	}
-	return doc, env
 }
 
 // finish adds the parts that depend on everything else — omissions and the
-// redaction count — and encodes the document.
+// redaction manifest — and encodes the document.
 func (b *builder) finish(doc map[string]any, dropped map[string]int) ([]byte, error) {
 	omissions := []any{}
 	for _, path := range b.raw {
@@ -249,7 +396,8 @@ func (b *builder) finish(doc map[string]any, dropped map[string]int) ([]byte, er
 		omissions = append(omissions, map[string]any{"path": s, "reason": ReasonSizeCap, "items": dropped[s]})
 	}
 	doc["omissions"] = omissions
-	doc["redaction"] = map[string]any{"policy": redact.PolicyVersion, "count": b.redactions}
+	c := b.counts()
+	doc["redaction"] = c.Manifest()
 	out, err := canon.Marshal(doc)
 	if err != nil {
 		return nil, core.Wrap(core.KindInternal, err, "encode context envelope")
@@ -260,11 +408,11 @@ func (b *builder) finish(doc map[string]any, dropped map[string]int) ([]byte, er
 func (b *builder) run(r Run, withFailure bool) map[string]any {
 	m := map[string]any{
 		"id": b.str(r.ID), "type": b.str(r.Type), "status": b.str(r.Status),
-		"outcome": nullable(b, r.Outcome), "started_at": timestamp(r.StartedAt),
-		"completed_at": optionalTime(r.CompletedAt), "failure_code": nullable(b, r.FailureCode),
+		"outcome": b.nullable(r.Outcome), "started_at": timestamp(r.StartedAt),
+		"completed_at": optionalTime(r.CompletedAt), "failure_code": b.nullable(r.FailureCode),
 	}
 	if withFailure {
-		m["failure_message"] = nullable(b, r.FailureMessage)
+		m["failure_message"] = b.nullable(r.FailureMessage)
 	}
 	return m
 }
@@ -273,10 +421,10 @@ func (b *builder) connection(c Connection, withError bool) map[string]any {
 	m := map[string]any{
 		"id": b.str(c.ID), "provider": b.str(c.Provider), "status": b.str(c.Status),
 		"consent_state": b.str(c.ConsentState), "last_checked_at": optionalTime(c.LastCheckedAt),
-		"last_error_code": nullable(b, c.LastErrorCode),
+		"last_error_code": b.nullable(c.LastErrorCode),
 	}
 	if withError {
-		m["last_error_message"] = nullable(b, c.LastErrorMessage)
+		m["last_error_message"] = b.nullable(c.LastErrorMessage)
 	}
 	return m
 }
@@ -296,29 +444,28 @@ func (b *builder) bundle(d Bundle) map[string]any {
 	} else {
 		m["provider_connection"] = state(ReasonMissing)
 	}
-	if d.Scope.Type == support.ContextOperationRun {
-		if d.Run != nil {
-			m["run"] = b.run(*d.Run, true)
-		} else {
-			m["run"] = state(ReasonMissing)
-		}
-	} else {
-		failed := []any{}
-		for _, r := range head(d.FailedRuns, MaxFailedRuns) {
-			failed = append(failed, b.run(r, true))
-		}
-		m["latest_failed_runs"] = failed
+	switch {
+	case d.Scope.Type != support.ContextOperationRun:
+		failed := head(d.FailedRuns, MaxFailedRuns)
+		b.items("diagnostics.latest_failed_runs", m, "latest_failed_runs", len(failed), func(i int) any {
+			return b.run(failed[i], true)
+		})
+	case d.Run != nil:
+		m["run"] = b.run(*d.Run, true)
+	default:
+		m["run"] = state(ReasonMissing)
 	}
 	return m
 }
 
 // Diagnostics returns the canonical JSON of bundle d as served on its own,
-// with its redaction count.
+// with its redaction manifest.
 func Diagnostics(d Bundle) ([]byte, error) {
-	b := builder{text: MaxText}
+	b := newBuilder(MaxText)
 	doc := b.bundle(d)
 	doc["schema"] = BundleSchema
-	doc["redaction"] = map[string]any{"policy": redact.PolicyVersion, "count": b.redactions}
+	c := b.counts()
+	doc["redaction"] = c.Manifest()
 	out, err := canon.Marshal(doc)
 	if err != nil {
 		return nil, core.Wrap(core.KindInternal, err, "encode diagnostics bundle")
@@ -326,53 +473,9 @@ func Diagnostics(d Bundle) ([]byte, error) {
 	return out, nil
 }
 
-// droppableLists returns, in the order they are shrunk, the lists of doc
-// that the size cap may shorten, keyed by their path.
-func droppableLists(doc map[string]any) []listRef {
-	var refs []listRef
-	add := func(path string, parent map[string]any, key string) {
-		if parent == nil {
-			return
-		}
-		if _, ok := parent[key].([]any); ok {
-			refs = append(refs, listRef{path: path, parent: parent, key: key})
-		}
-	}
-	diag, _ := doc["diagnostics"].(map[string]any)
-	findings, _ := doc["findings"].(map[string]any)
-	reviews, _ := doc["reviews"].(map[string]any)
-	add("audit_excerpt", doc, "audit_excerpt")
-	add("diagnostics.latest_failed_runs", diag, "latest_failed_runs")
-	add("reports", doc, "reports")
-	add("reviews.latest", reviews, "latest")
-	add("findings.latest_open", findings, "latest_open")
-	add("recent_operation_runs", doc, "recent_operation_runs")
-	return refs
-}
-
-type listRef struct {
-	path   string
-	parent map[string]any
-	key    string
-}
-
-// dropLast removes the last (oldest) item of the first non-empty list and
-// reports whether anything was left to remove.
-func dropLast(lists []listRef, dropped map[string]int) bool {
-	for _, l := range lists {
-		items := l.parent[l.key].([]any)
-		if len(items) > 0 {
-			l.parent[l.key] = items[:len(items)-1]
-			dropped[l.path]++
-			return true
-		}
-	}
-	return false
-}
-
 func state(s string) map[string]any { return map[string]any{"state": s} }
 
-func nullable(b *builder, s string) any {
+func (b *builder) nullable(s string) any {
 	if s == "" {
 		return nil
 	}

@@ -1,6 +1,7 @@
 package envelope
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -9,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"supportdesk/core/access"
+	"supportdesk/core/canon"
+	"supportdesk/core/redact"
 	"supportdesk/core/support"
 )
 
@@ -83,7 +86,7 @@ func TestTenantContextEnvelope(t *testing.T) {
 		}
 	}
 	checks := map[string]string{
-		"schema":          `"support-request-context/v1"`,
+		"schema":          `"support-request-context/v2"`,
 		"primary_context": `{"id":"t1","type":"tenant"}`,
 		"operation_run":   `{"state":"not_applicable"}`,
 		"attachment":      `{"mode":"canonical_context_only","reason":"capability_missing"}`,
@@ -140,15 +143,21 @@ func TestRunContextWithDiagnostics(t *testing.T) {
 	}
 	diag := m["diagnostics"].(map[string]any)
 	pc := diag["provider_connection"].(map[string]any)
-	if pc["last_error_message"] != "Authorization: [REDACTED]" {
+	if pc["last_error_message"] != "Authorization: Bearer [REDACTED]" {
 		t.Errorf("diagnostics provider error = %v", pc["last_error_message"])
 	}
 	if _, ok := diag["run"]; !ok {
 		t.Errorf("run-context diagnostics lack the run: %v", diag)
 	}
-	red := m["redaction"].(map[string]any)
-	if red["policy"] != "v1" || red["count"].(float64) != float64(env.RedactionCount) || env.RedactionCount < 3 {
-		t.Errorf("redaction = %v, count %d (want the failure message twice and the bearer token)", red, env.RedactionCount)
+	// The manifest counts per rule, and what it counts is what the
+	// envelope holds: the failure message twice (user info) and the
+	// provider error's bearer token.
+	got, _ := json.Marshal(m["redaction"])
+	if want := `{"count":3,"policy":"v2","rules":{"bearer":1,"url-userinfo":2}}`; string(got) != want {
+		t.Errorf("redaction = %s, want %s", got, want)
+	}
+	if n := strings.Count(string(env.Bytes), redact.Marker); n != env.Redaction.Total() {
+		t.Errorf("%d markers in the envelope, manifest counts %d", n, env.Redaction.Total())
 	}
 	for _, secret := range []string{"hunter2", "abcdefghijklmnop1234"} {
 		if strings.Contains(string(env.Bytes), secret) {
@@ -310,5 +319,94 @@ func TestRawPayloadOmissionsMatchThePreview(t *testing.T) {
 		if caps != owner && fmt.Sprint(inEnvelope) != "[provider_connection.raw_payload]" {
 			t.Errorf("without operations.view: %v, want only the connection's", inEnvelope)
 		}
+	}
+}
+
+// TestEnvelopeIsJCS checks that the stored bytes are RFC 8785 canonical:
+// decoded with exact numbers and encoded again they are the same bytes,
+// integers of a million and more included, and Canonical says so.
+func TestEnvelopeIsJCS(t *testing.T) {
+	s := snapshot(true)
+	s.OpenFindingsBySeverity = map[string]int{"high": 1_000_000, "low": 2_500_001}
+	s.Tenant.Name = "Contoso\b\f\u2028\U0001F600"
+	env, err := Build(s, owner, bundle(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(env.Bytes), `"open_total":3500001`) || !strings.Contains(string(env.Bytes), `"name":"Contoso\b\f`+"\u2028\U0001F600"+`"`) {
+		t.Fatalf("envelope does not hold the JCS forms: %s", env.Bytes)
+	}
+	dec := json.NewDecoder(strings.NewReader(string(env.Bytes)))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := canon.Marshal(doc); err != nil || string(again) != string(env.Bytes) {
+		t.Fatalf("re-encoded envelope differs (%v)", err)
+	}
+	if !Canonical(env.Bytes) {
+		t.Fatal("Canonical rejects a built envelope")
+	}
+}
+
+func TestCanonical(t *testing.T) {
+	env, err := Build(snapshot(true), owner, bundle(snapshot(true)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var indented bytes.Buffer
+	if err := json.Indent(&indented, env.Bytes, "", " "); err != nil {
+		t.Fatal(err)
+	}
+	v1Form, _ := canon.MarshalV1(map[string]any{"schema": SchemaV1, "name": "a\bb", "n": 1_000_000})
+	jcsAsV1, _ := canon.Marshal(map[string]any{"schema": SchemaV1, "name": "a\bb"})
+	for name, c := range map[string]struct {
+		in   []byte
+		want bool
+	}{
+		"built":                  {env.Bytes, true},
+		"indented":               {indented.Bytes(), false},
+		"trailing data":          {append(append([]byte(nil), env.Bytes...), ' '), false},
+		"v1 form of v1":          {v1Form, true},
+		"jcs form claiming v1":   {jcsAsV1, false},
+		"v1 form claiming v2":    {[]byte(strings.Replace(string(v1Form), SchemaV1, Schema, 1)), false},
+		"unknown schema":         {[]byte(`{"schema":"support-request-context/v9"}`), false},
+		"no schema":              {[]byte(`{}`), false},
+		"not an object":          {[]byte(`[1]`), false},
+		"not json":               {[]byte(`{"schema":`), false},
+		"number re-encoded 1e6":  {[]byte(`{"n":1e6,"schema":"support-request-context/v2"}`), false},
+		"number as written 1e6":  {[]byte(`{"n":1000000,"schema":"support-request-context/v2"}`), true},
+		"v1 number as written":   {[]byte(`{"n":1000000,"schema":"support-request-context/v1"}`), true},
+		"escaped non-ascii (v2)": {[]byte(`{"name":"\u00e9","schema":"support-request-context/v2"}`), false},
+	} {
+		if got := Canonical(c.in); got != c.want {
+			t.Errorf("%s: Canonical = %v, want %v", name, got, c.want)
+		}
+	}
+}
+
+// TestManifestCountsWhatTheEnvelopeHolds: when the size cap drops list
+// items, their redactions leave the manifest with them.
+func TestManifestCountsWhatTheEnvelopeHolds(t *testing.T) {
+	s := snapshot(false)
+	long := strings.Repeat("\x01", 1000)
+	for i := range s.Audit {
+		s.Audit[i].SubjectID = "password=hunter2"
+		s.Audit[i].Action, s.Audit[i].ActorID, s.Audit[i].SubjectType = long, long, long
+	}
+	env, err := Build(s, owner, bundle(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := decode(t, env.Bytes)
+	kept := len(m["audit_excerpt"].([]any))
+	if kept == len(s.Audit) || !strings.Contains(fmt.Sprint(m["omissions"]), "audit_excerpt") {
+		t.Fatalf("the size cap dropped no audit entry (%d kept)", kept)
+	}
+	markers := strings.Count(string(env.Bytes), redact.Marker)
+	rules := env.Redaction.Rules()
+	if env.Redaction.Total() != markers || rules["assignment"] != kept {
+		t.Errorf("manifest %v (total %d); the envelope holds %d markers and %d audit entries", rules, env.Redaction.Total(), markers, kept)
 	}
 }

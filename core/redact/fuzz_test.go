@@ -13,11 +13,20 @@ func FuzzString(f *testing.F) {
 	for _, tc := range stringCases {
 		f.Add(tc.in)
 	}
-	f.Add(providerError)
+	f.Add(benchMessage)
+	for i, tc := range positiveCases() {
+		if i%40 == 0 {
+			f.Add(tc.in)
+		}
+	}
 	f.Fuzz(func(t *testing.T, s string) {
-		out, _ := String(s)
+		var c Counts
+		out := c.String(s)
 		if !utf8.ValidString(out) {
 			t.Fatalf("invalid UTF-8 output %q", out)
+		}
+		if c.Rules()[ruleUnsettled.String()] != 0 {
+			t.Fatalf("redaction of %q did not settle", s)
 		}
 		if again, n := String(out); again != out || n != 0 {
 			t.Fatalf("not idempotent:\n in   %q\n out  %q\n out2 %q (count %d)", s, out, again, n)

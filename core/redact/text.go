@@ -8,77 +8,162 @@ import (
 	"supportdesk/core/redact/formats"
 )
 
-// String redacts secrets inside free text. It returns the redacted text and
-// how many secrets were replaced.
-//
-// Invalid UTF-8 is first replaced by U+FFFD, so the result is always valid
-// UTF-8. Only the secret part of a match is replaced; the text around it is
-// kept. What matches:
-//
-//   - JWTs: "eyJ…" followed by at least two more dot-separated base64url
-//     segments (JWS and JWE compact forms).
-//   - "Bearer <cred>" and "Basic <cred>" (scheme case-insensitive) when the
-//     credential looks like one (see looksSecret), so that "Bearer of bad
-//     news", "Basic plan" and "Basic authentication failed" stay readable.
-//   - key=value, key: value, "key":"value" and key => value pairs whose key is
-//     sensitive (SensitiveKey). A quoted value is replaced inside its quotes;
-//     an unquoted one runs to whitespace or one of ,;&"'<>)]}\ and keeps a
-//     leading auth scheme ("Authorization: Bearer x" loses "Bearer x"). A
-//     Cookie/Set-Cookie header value runs to the end of the line. Inside a
-//     sentence ("refresh token: context deadline exceeded", the shape of
-//     wrapped Go errors) a "key: value" value is only redacted when it looks
-//     like a credential; key=value and quoted values always are.
-//   - PEM private-key blocks, header to footer, as a whole; a block cut off
-//     before its footer is redacted up to the end of its base64 body.
-//   - URL user info: "scheme://user:pass@host" keeps the user and loses the
-//     password; "scheme://token@host" loses the user part only when it looks
-//     like a credential, so "ssh://git@github.com" stays.
-//   - Query parameters sig, signature, token, code and key (after '?', '&'
-//     or "&amp;"), plus any parameter with a sensitive name such as
-//     access_token or X-Amz-Credential. Plain words ("token expired",
-//     "error code=500" outside a query) are not keys and stay.
+// maxRounds bounds the rounds of redactText. Ordinary text settles in one
+// round (a second confirms it); odd overlaps of rules need one more.
+const maxRounds = 6
+
+// redactText runs every rule over s and replaces what they found, counting
+// into c (which may be nil) and returning the total.
 //
 // The rules overlap in odd inputs (a quoted value whose closing quote lies
-// inside another secret, a PEM block cut off inside a URL), and one round of
-// replacements can then expose a new match. String therefore repeats until a
-// round changes nothing, which makes it idempotent by construction. Ordinary
-// text settles in the first round; the check costs one more scan when
-// something was found. Every changing round removes at least one byte that
-// is not part of a marker, or merges markers, so the loop ends. In such
-// inputs a secret is counted once per round that touched it.
-func String(s string) (string, int) {
+// inside another secret, a private key cut off inside a URL), and one round
+// of replacements can then expose a new match. redactText therefore
+// repeats until a round changes nothing, which makes it idempotent by
+// construction; a secret touched by two rounds counts twice. Should a
+// text not settle within maxRounds, it is replaced as a whole (fail
+// closed; the fuzz targets have not found such a text).
+func redactText(s string, c *Counts) (string, int) {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	total := 0
-	for {
-		out, n := redactOnce(s)
+	var buf [16]span
+	for round := 0; round < maxRounds; round++ {
+		sp := findSpans(s, buf[:0])
+		out, n := replace(s, sp, c)
 		if n == 0 {
 			return s, total
 		}
 		s, total = out, total+n
 	}
+	c.add(ruleUnsettled, 1)
+	return Marker, total + 1
 }
 
-// redactOnce runs every rule over s and replaces what they found.
-func redactOnce(s string) (string, int) {
-	var buf [8]span
-	sp := formatSpans(s, buf[:0])
-	sp = authSpans(s, sp)
-	sp = urlSpans(s, sp)
-	sp = kvSpans(s, sp)
-	return replace(s, sp)
+// findSpans returns the secrets of s, in no particular order.
+func findSpans(s string, sp []span) []span {
+	sc := scanner{s: s, sp: sp}
+	sc.scan()
+	return sc.sp
 }
 
-// span is the byte range [start, end) of a secret.
-type span struct{ start, end int }
+// scanner holds one round's scan of a text: the text, the secrets found
+// so far, and how many bytes the scans examined, which the linear-time
+// test bounds (counted once a scan ends, so that counting costs nothing).
+type scanner struct {
+	s     string
+	sp    []span
+	steps int
+}
 
-// formatSpans adds the credentials found by their own format (package
-// formats).
-func formatSpans(s string, sp []span) []span {
-	var buf [8]formats.Match
-	for _, m := range formats.Find(s, buf[:0]) {
-		sp = append(sp, span{m.Start, m.End})
+// scan runs every rule over the text.
+func (sc *scanner) scan() {
+	sc.formats()
+	sc.authSchemes()
+	sc.userInfo()
+	sc.assignments()
+	sc.xmlElements()
+	sc.callArguments()
+	sc.flags()
+}
+
+// span is the byte range [start, end) of a secret and the rule that found
+// it. It holds no pointer, so a long list of spans costs the collector
+// nothing.
+type span struct {
+	start, end int
+	rule       ruleID
+}
+
+// add adds the span [start, end). A rule finds its spans in order, so one
+// that overlaps the last span of the same rule extends it: hostile input
+// ("token:token:token:…") makes one span, not one per byte.
+func (sc *scanner) add(start, end int, rule ruleID) {
+	if end <= start {
+		return
 	}
-	return sp
+	if n := len(sc.sp); n > 0 && sc.sp[n-1].rule == rule && sc.sp[n-1].start <= start && start <= sc.sp[n-1].end {
+		sc.sp[n-1].end = max(sc.sp[n-1].end, end)
+		return
+	}
+	sc.sp = append(sc.sp, span{start, end, rule})
+}
+
+// counted adds the bytes a scan from from examined up to end (-1: the end
+// of the text) to the steps, and returns end.
+func (sc *scanner) counted(from, end int) int {
+	if end < 0 {
+		sc.steps += len(sc.s) - from
+	} else {
+		sc.steps += end - from
+	}
+	return end
+}
+
+// quote returns closingQuote(from, q), counting the bytes examined.
+func (sc *scanner) quote(from int, q byte) int {
+	return sc.counted(from, closingQuote(sc.s, from, q))
+}
+
+// index returns where sub occurs in the text at or after from, or -1,
+// counting the bytes examined.
+func (sc *scanner) index(from int, sub string) int {
+	j := strings.Index(sc.s[from:], sub)
+	if j >= 0 {
+		j += from
+	}
+	return sc.counted(from, j)
+}
+
+// formats adds the credentials found by their own format.
+func (sc *scanner) formats() {
+	var buf [8]formats.Match
+	for _, m := range formats.Find(sc.s, buf[:0]) {
+		if m.Start < m.End && m.End <= len(sc.s) {
+			sc.sp = append(sc.sp, span{m.Start, m.End, formatRule(m.Rule)})
+		}
+	}
+}
+
+// replace substitutes Marker for the union of the spans and counts the
+// replaced regions, each for the most specific rule among its spans.
+// Overlapping and touching spans become one marker. Spans that already are
+// exactly Marker are dropped first, so a round over redacted text changes
+// nothing.
+func replace(s string, sp []span, c *Counts) (string, int) {
+	sp = slices.DeleteFunc(sp, func(p span) bool { return s[p.start:p.end] == Marker })
+	if len(sp) == 0 {
+		return s, 0
+	}
+	slices.SortStableFunc(sp, func(a, b span) int { return cmp.Compare(a.start, b.start) })
+	var b strings.Builder
+	b.Grow(len(s) + len(sp)*len(Marker))
+	last, n := 0, 0
+	for i := 0; i < len(sp); {
+		start, end, rule := sp[i].start, sp[i].end, sp[i].rule
+		for i++; i < len(sp) && sp[i].start <= end; i++ {
+			end = max(end, sp[i].end)
+			if priority(sp[i].rule) < priority(rule) {
+				rule = sp[i].rule
+			}
+		}
+		b.WriteString(s[last:start])
+		b.WriteString(Marker)
+		last = end
+		n++
+		c.add(rule, 1)
+	}
+	b.WriteString(s[last:])
+	return b.String(), n
+}
+
+// markerLen returns how far to step over s[i]: all of Marker when it starts
+// there, else one byte. Scanners step over the marker as a whole so that
+// its ']' cannot end a value and leave a "[REDACTED" that looks like a
+// secret.
+func markerLen(s string, i int) int {
+	if s[i] == '[' && strings.HasPrefix(s[i:], Marker) {
+		return len(Marker)
+	}
+	return 1
 }
 
 type byteSet [256]bool
@@ -91,310 +176,187 @@ func makeSet(chars string) *byteSet {
 	return &b
 }
 
-const (
-	alnum         = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-	valueEndChars = " \t\r\n\f\v\"'`,;&<>)]}\\"
-)
+const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
 
 var (
-	keyChars  = makeSet(alnum + "_-.")
 	wordChars = makeSet(alnum + "_")
-	blanks    = makeSet(" \t\r\n\f")
+	blanks    = makeSet(" \t")
+	spaces    = makeSet(" \t\r\n\f\v")
 	// credChars is the token68 alphabet of RFC 9110 credentials.
 	credChars = makeSet(alnum + "._~+/=-")
-	// valueEnd ends an unquoted value; ']' is in it so "map[token:abc]"
-	// keeps its bracket (markerLen keeps the marker's own ']' from counting).
-	valueEnd = makeSet(valueEndChars)
-	queryEnd = makeSet(valueEndChars + "#")
-	lineEnd  = makeSet("\r\n\"\\")
-	// fieldStart precedes a key that starts a field rather than sitting in
-	// a sentence: line starts (also JSON-escaped "\n"), JSON/map openers,
-	// list separators and string starts.
-	fieldStart   = makeSet("\r\n{[(,;\\\"'")
-	authorityEnd = makeSet(" \t\r\n\f\v/?#\\\"'<>")
 )
 
-// replace substitutes Marker for the union of the spans and counts the
-// replaced regions. Overlapping and touching spans become one marker. Spans
-// that already are exactly Marker are dropped first, so a round over
-// redacted text changes nothing.
-func replace(s string, sp []span) (string, int) {
-	sp = slices.DeleteFunc(sp, func(p span) bool { return s[p.start:p.end] == Marker })
-	if len(sp) == 0 {
-		return s, 0
+// keyChars may make up a key: ASCII letters, digits and "_-.$@", and any
+// non-ASCII byte, so that keys spelt with look-alike letters are read
+// whole and folded (see foldKey).
+var keyChars = func() *byteSet {
+	b := makeSet(alnum + "_-.$@")
+	for c := 0x80; c < 0x100; c++ {
+		b[c] = true
 	}
-	slices.SortFunc(sp, func(a, b span) int { return cmp.Compare(a.start, b.start) })
-	var b strings.Builder
-	b.Grow(len(s) + len(sp)*len(Marker))
-	last, n := 0, 0
-	for i := 0; i < len(sp); {
-		start, end := sp[i].start, sp[i].end
-		for i++; i < len(sp) && sp[i].start <= end; i++ {
-			end = max(end, sp[i].end)
-		}
-		b.WriteString(s[last:start])
-		b.WriteString(Marker)
-		last = end
-		n++
+	return b
+}()
+
+// isEscape reports whether s[i] starts a JSON or C escape that ends a
+// value: \n \r \t \" \' \uXXXX, or the same behind doubled backslashes
+// (\\n, \\\"). A backslash before anything else is part of the value.
+func isEscape(s string, i int) bool {
+	j := i
+	for j < len(s) && s[j] == '\\' {
+		j++
 	}
-	b.WriteString(s[last:])
-	return b.String(), n
+	if j == i || j == len(s) {
+		return j > i && j == len(s)
+	}
+	switch s[j] {
+	case 'n', 'r', 't', '"', '\'':
+		return true
+	case 'u':
+		return j+4 < len(s) && isHex(s[j+1]) && isHex(s[j+2]) && isHex(s[j+3]) && isHex(s[j+4])
+	}
+	return false
 }
 
-// looksSecret tells a credential from a word: at least 8 bytes mixing at
-// least two of lower case, upper case (not counting the first byte, so
-// capitalised words don't qualify) and digits. Text containing Marker never
-// qualifies: the marker's capitals must not turn a word that was kept into
-// a secret in the next round.
-func looksSecret(t string) bool {
+// credentialLike tells a credential from a word where one is expected but
+// not certain: after Bearer and Basic, as the only user info of a URL, or
+// after a secret-named key in a sentence. It needs at least 8 bytes and
+// either a mix of letter cases (not counting a capital first letter),
+// letters with digits, a base64 or token symbol, or — for letters only —
+// a length or a letter pattern no English word has.
+func credentialLike(t string) bool {
 	if len(t) < 8 || strings.Contains(t, Marker) {
 		return false
 	}
-	var lower, upper, digit int
+	var lower, upper, digit, symbol, joiner bool
 	for i := 0; i < len(t); i++ {
 		switch c := t[i]; {
 		case 'a' <= c && c <= 'z':
-			lower = 1
-		case 'A' <= c && c <= 'Z' && i > 0:
-			upper = 1
+			lower = true
+		case 'A' <= c && c <= 'Z':
+			upper = upper || i > 0
 		case '0' <= c && c <= '9':
-			digit = 1
-		}
-	}
-	return lower+upper+digit >= 2
-}
-
-// authSpans finds "Bearer <cred>" and "Basic <cred>". Scanning for 'b' is
-// several times faster than a case-insensitive regexp, which has no literal
-// prefix to search for.
-func authSpans(s string, sp []span) []span {
-	for i := 0; i < len(s); i++ {
-		if s[i]|0x20 != 'b' || i > 0 && wordChars[s[i-1]] {
-			continue
-		}
-		a := i
-		switch {
-		case len(s)-i >= 6 && strings.EqualFold(s[i:i+6], "bearer"):
-			a += 6
-		case len(s)-i >= 5 && strings.EqualFold(s[i:i+5], "basic"):
-			a += 5
+			digit = true
+		case c == '-' || c == '.':
+			joiner = true
 		default:
-			continue
-		}
-		if a == len(s) || !blanks[s[a]] {
-			continue
-		}
-		for a < len(s) && blanks[s[a]] {
-			a++
-		}
-		b := a
-		for b < len(s) && credChars[s[b]] {
-			b++
-		}
-		if looksSecret(s[a:b]) {
-			sp = append(sp, span{a, b})
+			symbol = true
 		}
 	}
-	return sp
+	switch {
+	case symbol, lower && upper:
+		return true
+	case digit:
+		return lower || upper || len(t) >= 16
+	case joiner:
+		return len(t) >= 16 || !allWordLike(t)
+	}
+	return !wordLike(t)
 }
 
-func urlSpans(s string, sp []span) []span {
-	for i := 0; ; {
-		j := strings.Index(s[i:], "://")
-		if j < 0 {
-			return sp
+// allWordLike reports whether every part of t between '-' and '.' is
+// word-like.
+func allWordLike(t string) bool {
+	for part := range strings.FieldsFuncSeq(t, func(r rune) bool { return r == '-' || r == '.' }) {
+		if !wordLike(part) {
+			return false
 		}
-		a := i + j + 3
-		i = a // not e: the ':' of a nested "://" may end this authority
-		e := a
-		for e < len(s) && !authorityEnd[s[e]] {
-			e += markerLen(s, e)
-		}
-		// The last '@' ends the user info, as in browsers, so an
-		// unescaped '@' inside a password is still covered.
-		if at := strings.LastIndexByte(s[a:e], '@'); at >= 0 {
-			ui := s[a : a+at]
-			if c := strings.IndexByte(ui, ':'); c >= 0 {
-				if c+1 < at {
-					sp = append(sp, span{a + c + 1, a + at})
-				}
-			} else if looksSecret(ui) {
-				sp = append(sp, span{a, a + at})
+	}
+	return true
+}
+
+// wordLike reports whether letters t could be an English word: at most 24
+// letters, at least 28 % of them vowels and no run of more than four
+// consonants. Random letters fail it ("cnryihxjtbstsnfubv"); words pass
+// it ("authentication", "subscription", "credentials").
+func wordLike(t string) bool {
+	if len(t) > 24 {
+		return false
+	}
+	vowels, run := 0, 0
+	for i := 0; i < len(t); i++ {
+		switch t[i] | 0x20 {
+		case 'a', 'e', 'i', 'o', 'u':
+			vowels++
+			run = 0
+		default:
+			if run++; run > 4 {
+				return false
 			}
 		}
 	}
+	return vowels*100 >= 28*len(t)
 }
 
-// runMemo remembers the last run scanned for one delimiter set. Every
-// position inside a run ends where the run ends, so scanning "a=a=a=…" stays
-// linear.
-type runMemo struct{ from, to int }
-
-// end returns where the unquoted value starting at from ends.
-func (m *runMemo) end(s string, from int, delim *byteSet) int {
-	if m.from <= from && from < m.to {
-		return m.to
-	}
-	e := from
-	for e < len(s) && !delim[s[e]] {
-		e += markerLen(s, e)
-	}
-	*m = runMemo{from, e}
-	return e
+// idLike reports values that are identifiers, codes or times rather than
+// credentials, for positions where a credential is only suspected: GUIDs,
+// error codes such as "AADSTS50076" or "0x80049217", and timestamps.
+func idLike(t string) bool {
+	return isGUID(t) || errorCodeLike(t) || timestampLike(t)
 }
 
-// markerLen returns how far to step over s[i]: all of Marker when it starts
-// there, else one byte. Scanners step over the marker as a whole so that its
-// ']' cannot end a value and leave a "[REDACTED" that looks like a secret.
-func markerLen(s string, i int) int {
-	if s[i] == '[' && strings.HasPrefix(s[i:], Marker) {
-		return len(Marker)
+// isGUID reports the 8-4-4-4-12 hex form, optionally in braces.
+func isGUID(t string) bool {
+	t = strings.TrimSuffix(strings.TrimPrefix(t, "{"), "}")
+	if len(t) != 36 {
+		return false
 	}
-	return 1
-}
-
-func kvSpans(s string, sp []span) []span {
-	var plain, query, line runMemo
-	for i := 0; i < len(s); i++ {
-		if s[i] != '=' && s[i] != ':' {
-			continue
-		}
-		ks, ke, quotedKey := keyBefore(s, i)
-		if ks == ke {
-			continue
-		}
-		key, sep := s[ks:ke], s[i]
-		inQuery := sep == '=' && ks > 0 &&
-			(s[ks-1] == '?' || s[ks-1] == '&' || strings.HasSuffix(s[:ks], "&amp;"))
-		if !SensitiveKey(key) && !(inQuery && queryParam(key)) {
-			continue
-		}
-		if sep == ':' && (strings.HasSuffix(s[:ks], "//") || strings.HasPrefix(s[i:], "://")) {
-			continue // a URL, not a pair: urlSpans handles its user info
-		}
-		v := i + 1
-		if sep == '=' && v < len(s) && s[v] == '>' {
-			v++
-		}
-		for v < len(s) && (s[v] == ' ' || s[v] == '\t') {
-			v++
-		}
-		prose := sep == ':' && v > i+1 && !quotedKey && !atFieldStart(s, ks)
-		a, b := v, -1
-		switch {
-		case v == len(s):
-			continue
-		case s[v] == '"' || s[v] == '\'':
-			a = v + 1
-			b = closingQuote(s, a, s[v])
-		case strings.HasPrefix(s[v:], `\"`):
-			a = v + 2
-			if b = strings.Index(s[a:], `\"`); b >= 0 {
-				b += a
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !isHex(c) {
+				return false
 			}
 		}
-		if b < 0 { // unquoted, or a quote that is never closed
-			switch {
-			case inQuery:
-				b = query.end(s, a, queryEnd)
-			case sep == ':' && !prose && strings.Contains(strings.ToLower(key), "cookie"):
-				b = line.end(s, a, lineEnd)
-			default:
-				t := a + schemeLen(s[a:])
-				b = plain.end(s, t, valueEnd)
-				if prose && !looksSecret(s[t:b]) {
-					continue
-				}
+	}
+	return true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// errorCodeLike: capitals followed by digits ("AADSTS7000215", "ERR42"),
+// or a hexadecimal status ("0x80049217").
+func errorCodeLike(t string) bool {
+	if len(t) > 2 && t[0] == '0' && t[1]|0x20 == 'x' {
+		for i := 2; i < len(t); i++ {
+			if !isHex(t[i]) {
+				return false
 			}
 		}
-		if b > a {
-			sp = append(sp, span{a, b})
+		return true
+	}
+	i := 0
+	for i < len(t) && 'A' <= t[i] && t[i] <= 'Z' {
+		i++
+	}
+	if i == 0 || i == len(t) {
+		return false
+	}
+	for ; i < len(t); i++ {
+		if t[i] < '0' || t[i] > '9' {
+			return false
 		}
 	}
-	return sp
+	return true
 }
 
-// keyBefore finds the key in front of the separator at i, skipping blanks and
-// a closing quote (also a JSON-escaped one).
-func keyBefore(s string, i int) (start, end int, quoted bool) {
-	j := i
-	for j > 0 && (s[j-1] == ' ' || s[j-1] == '\t') {
-		j--
-	}
-	if j > 0 && (s[j-1] == '"' || s[j-1] == '\'') {
-		quoted = true
-		j--
-		if j > 0 && s[j-1] == '\\' {
-			j--
+// timestampLike: digits with the separators of dates and times only.
+func timestampLike(t string) bool {
+	digits := 0
+	for i := 0; i < len(t); i++ {
+		switch c := t[i]; {
+		case '0' <= c && c <= '9':
+			digits++
+		case strings.IndexByte("-:.TZ+/", c) >= 0:
+		default:
+			return false
 		}
 	}
-	end = j
-	for j > 0 && keyChars[s[j-1]] {
-		j--
-	}
-	return j, end, quoted
-}
-
-// atFieldStart reports whether the key at ks starts a field (a header line,
-// YAML, a map or list entry) rather than sitting inside a sentence.
-func atFieldStart(s string, ks int) bool {
-	j := ks
-	for j > 0 && (s[j-1] == ' ' || s[j-1] == '\t') {
-		j--
-	}
-	return j == 0 || fieldStart[s[j-1]]
-}
-
-// closingQuote returns the index of the quote q closing a string that starts
-// at from, honouring backslash escapes, or -1.
-func closingQuote(s string, from int, q byte) int {
-	for j := from; j < len(s); j++ {
-		switch s[j] {
-		case '\\':
-			j++
-		case q:
-			return j
-		}
-	}
-	return -1
-}
-
-// schemeLen returns the length of a leading HTTP auth scheme plus the blanks
-// after it when a credential follows, so the scheme is redacted with it.
-func schemeLen(t string) int {
-	w := 0
-	for w < len(t) && (keyChars[t[w]] && t[w] != '.' && t[w] != '_') {
-		w++
-	}
-	if !isAuthScheme(t[:w]) {
-		return 0
-	}
-	e := w
-	for e < len(t) && (t[e] == ' ' || t[e] == '\t') {
-		e++
-	}
-	if e == w || e == len(t) || valueEnd[t[e]] {
-		return 0
-	}
-	return e
-}
-
-func isAuthScheme(w string) bool {
-	for _, s := range [...]string{"bearer", "basic", "digest", "token", "sharedkey", "negotiate", "ntlm", "aws4-hmac-sha256"} {
-		if strings.EqualFold(w, s) {
-			return true
-		}
-	}
-	return false
-}
-
-// queryParam reports the query parameter names the policy names explicitly;
-// other sensitive parameters are caught by SensitiveKey.
-func queryParam(k string) bool {
-	for _, p := range [...]string{"sig", "signature", "token", "code", "key"} {
-		if strings.EqualFold(k, p) {
-			return true
-		}
-	}
-	return false
+	return digits >= 6
 }

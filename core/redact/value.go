@@ -5,57 +5,80 @@ import (
 	"strings"
 )
 
-// Value redacts a decoded JSON value (as produced by encoding/json into any,
-// with either float64 or json.Number numbers: map[string]any, []any, string,
-// bool, nil, numbers). It returns a new value (the input is not modified) and
-// the count.
-//
-// Under a sensitive key (see SensitiveKey) the whole value, whatever its
-// type, becomes Marker, except null, which carries nothing and stays null; a
-// value that already is Marker counts 0. Every other string goes through
-// String. Map keys are kept, made valid UTF-8 if needed. Go integer and float
-// types pass through like JSON numbers; any other type cannot be inspected
-// and is replaced by Marker (fail closed), so callers should hand over
-// JSON-shaped data.
-func Value(v any) (any, int) {
+// redactValue implements Counts.Value.
+func redactValue(v any, c *Counts) any {
 	switch t := v.(type) {
 	case nil, bool, float64, json.Number,
 		float32, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
-		return v, 0
+		return v
 	case string:
-		return String(t)
+		out, _ := redactText(t, c)
+		return out
 	case []any:
 		if t == nil {
-			return t, 0
+			return t
 		}
 		out := make([]any, len(t))
-		n := 0
 		for i, e := range t {
-			var c int
-			out[i], c = Value(e)
-			n += c
-		}
-		return out, n
-	case map[string]any:
-		if t == nil {
-			return t, 0
-		}
-		out := make(map[string]any, len(t))
-		n := 0
-		for k, e := range t {
-			k = strings.ToValidUTF8(k, "\uFFFD")
-			if e != nil && SensitiveKey(k) {
-				if e != Marker {
-					n++
-				}
-				out[k] = Marker
+			if i > 0 && flagValue(t[i-1], e) {
+				out[i] = secretField(e, c, ruleCLIFlag)
 				continue
 			}
-			var c int
-			out[k], c = Value(e)
-			n += c
+			out[i] = redactValue(e, c)
 		}
-		return out, n
+		return out
+	case map[string]any:
+		if t == nil {
+			return t
+		}
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			k = strings.ToValidUTF8(k, "\uFFFD")
+			if SensitiveKey(k) {
+				out[redactKey(k, c)] = secretField(e, c, ruleSecretField)
+				continue
+			}
+			out[redactKey(k, c)] = redactValue(e, c)
+		}
+		return out
 	}
-	return Marker, 1
+	c.add(ruleSecretField, 1)
+	return Marker
+}
+
+// secretField returns what replaces value e of a secret-named key.
+func secretField(e any, c *Counts, rule ruleID) any {
+	switch e.(type) {
+	case nil, bool:
+		return e // no secret in one bit
+	}
+	if e != Marker {
+		c.add(rule, 1)
+	}
+	return Marker
+}
+
+// flagValue reports whether e, an item of a list, is the value of the
+// command-line flag before it: []any{"--token", "v"}, as argument lists are
+// logged.
+func flagValue(prev, e any) bool {
+	f, ok := prev.(string)
+	v, isString := e.(string)
+	if !ok || !isString || v == "" || v[0] == '-' || len(f) < 3 || f[0] != '-' {
+		return false
+	}
+	name := strings.TrimLeft(f, "-")
+	for i := 0; i < len(name); i++ {
+		if !flagChars[name[i]] {
+			return false
+		}
+	}
+	return len(f)-len(name) <= 2 && name != "" && isLetter(name[0]) && SensitiveKey(name)
+}
+
+// redactKey redacts a map key as free text; keys rarely hold a secret,
+// and then the text rules find it.
+func redactKey(k string, c *Counts) string {
+	out, _ := redactText(k, c)
+	return out
 }

@@ -1,14 +1,13 @@
 package usecase
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"slices"
 
 	"supportdesk/core"
 	"supportdesk/core/canon"
 	"supportdesk/core/credential"
+	"supportdesk/core/envelope"
 	"supportdesk/core/reference"
 	"supportdesk/core/support"
 	"supportdesk/ports"
@@ -30,21 +29,17 @@ func (s *Service) List(ctx context.Context, f ports.ListFilter) ([]*support.Requ
 }
 
 // Verify implements ports.Admin: it recomputes the digest of the stored
-// bytes and checks they are still canonical JSON.
+// bytes and checks they are still in the canonical form of the schema
+// they name (records stored as v1 keep their v1 form).
 func (s *Service) Verify(ctx context.Context, ref reference.Reference) (ports.Verification, error) {
 	req, err := s.requests.Get(ctx, ref)
 	if err != nil {
 		return ports.Verification{}, err
 	}
-	v := ports.Verification{Reference: ref, Stored: req.ContextDigest(), Computed: canon.Digest(req.Context())}
-	dec := json.NewDecoder(bytes.NewReader(req.Context()))
-	dec.UseNumber()
-	var doc any
-	if dec.Decode(&doc) == nil {
-		again, err := canon.Marshal(doc)
-		v.Canonical = err == nil && bytes.Equal(again, req.Context())
-	}
-	return v, nil
+	return ports.Verification{
+		Reference: ref, Stored: req.ContextDigest(), Computed: canon.Digest(req.Context()),
+		Canonical: envelope.Canonical(req.Context()),
+	}, nil
 }
 
 // Names implements ports.Admin.

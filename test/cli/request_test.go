@@ -254,7 +254,7 @@ func TestRequestShow(t *testing.T) {
 			}
 			// The envelope is indented JSON of the stored bytes.
 			pretty := strings.TrimPrefix(r.stdout, head)
-			if !strings.Contains(pretty, "\n  \"schema\": \"support-request-context/v1\"") {
+			if !strings.Contains(pretty, "\n  \"schema\": \"support-request-context/v2\"") {
 				t.Errorf("envelope not indented:\n%s", pretty)
 			}
 			var compact bytes.Buffer

@@ -112,7 +112,7 @@ func TestRedactionCanaries(t *testing.T) {
 			t.Errorf("responses leak %q", leaks)
 		}
 		// The messages did flow through, with only their secrets replaced.
-		for _, want := range []string{"graph call failed: Authorization: [REDACTED]", "backup failed: token=[REDACTED]"} {
+		for _, want := range []string{"graph call failed: Authorization: Bearer [REDACTED]", "backup failed: token=[REDACTED]"} {
 			if !strings.Contains(all.String(), want) {
 				t.Errorf("no response holds %q", want)
 			}
