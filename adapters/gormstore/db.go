@@ -5,7 +5,13 @@ package gormstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
+	neturl "net/url"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -35,11 +41,12 @@ type DB struct {
 	gorm    *gorm.DB
 	sql     *sql.DB
 	dialect Dialect
+	name    string // for error messages: the SQLite path, or the PostgreSQL URL without credentials
 }
 
 // DialectOf returns the engine a SUPPORTDESK_DATABASE_URL value names:
 // postgres:// or postgresql:// URLs are PostgreSQL, anything else is a
-// SQLite file path.
+// SQLite file path (Open refuses other URL schemes).
 func DialectOf(url string) Dialect {
 	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
 		return Postgres
@@ -47,13 +54,48 @@ func DialectOf(url string) Dialect {
 	return SQLite
 }
 
-// Open connects to url (see DialectOf); an empty url means DefaultURL. It
-// does not migrate.
+// otherScheme matches a URL of a scheme Open does not take (mysql://…),
+// which would otherwise become the name of a SQLite file.
+var otherScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
+
+// Options change what Open requires of the database.
+type Options struct {
+	// Existing refuses to create a SQLite file: the file must exist. For
+	// commands that only work on a database made earlier, so that a
+	// mistyped path or another working directory is an error naming the
+	// path, not a new empty database.
+	Existing bool
+	// NoWait returns the pool without waiting for the database to answer,
+	// for a server that starts before its database does: the first query
+	// (or Ping) connects. A URL that does not parse is still an error.
+	NoWait bool
+}
+
+// Open connects to url (see DialectOf), creating a SQLite file that does
+// not exist yet; an empty url means DefaultURL. It does not migrate.
 func Open(ctx context.Context, url string) (*DB, error) {
+	return OpenWith(ctx, url, Options{})
+}
+
+// OpenWith is Open with options. Its errors name the database: the SQLite
+// path, or the PostgreSQL URL without its credentials. A SQLite file that
+// Existing requires and that does not exist is an error that matches
+// fs.ErrNotExist.
+func OpenWith(ctx context.Context, url string, o Options) (*DB, error) {
 	if url == "" {
 		url = DefaultURL
 	}
+	if DialectOf(url) == SQLite && otherScheme.MatchString(url) {
+		return nil, fmt.Errorf("unsupported database URL %q: use a postgres:// URL or a SQLite file path",
+			url[:strings.Index(url, "://")+3]+"…")
+	}
 	d := DialectOf(url)
+	db := &DB{dialect: d, name: displayName(d, url)}
+	if d == SQLite {
+		if err := checkSQLitePath(url, o.Existing); err != nil {
+			return nil, err
+		}
+	}
 	cfg := &gorm.Config{
 		// Queries and their arguments never reach the logs: arguments can
 		// hold request text.
@@ -61,38 +103,86 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		SkipDefaultTransaction: true,
 		PrepareStmt:            false,
 		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+		// Open pings below, when asked to.
+		DisableAutomaticPing: true,
 	}
-	var (
-		g   *gorm.DB
-		err error
-	)
+	var err error
 	switch d {
 	case Postgres:
-		g, err = gorm.Open(postgres.Open(url), cfg)
+		db.gorm, err = gorm.Open(postgres.Open(url), cfg)
 	default:
-		g, err = gorm.Open(sqlite.Open(sqliteDSN(url)), cfg)
+		db.gorm, err = gorm.Open(sqlite.Open(sqliteDSN(url)), cfg)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open %s database: %w", d, err)
+		return nil, fmt.Errorf("open %s: %w", db, err)
 	}
-	sqlDB, err := g.DB()
-	if err != nil {
-		return nil, fmt.Errorf("open %s database: %w", d, err)
+	if db.sql, err = db.gorm.DB(); err != nil {
+		return nil, fmt.Errorf("open %s: %w", db, err)
 	}
 	if d == SQLite {
 		// One writer at a time is all SQLite allows; a small pool keeps
 		// readers concurrent in WAL mode without piling up busy waits.
-		sqlDB.SetMaxOpenConns(4)
+		db.sql.SetMaxOpenConns(4)
 	} else {
-		sqlDB.SetMaxOpenConns(32)
-		sqlDB.SetMaxIdleConns(32)
+		db.sql.SetMaxOpenConns(32)
+		db.sql.SetMaxIdleConns(32)
 	}
-	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
-	if err := sqlDB.PingContext(ctx); err != nil {
-		_ = sqlDB.Close()
-		return nil, fmt.Errorf("connect to %s database: %w", d, err)
+	db.sql.SetConnMaxIdleTime(5 * time.Minute)
+	if o.NoWait {
+		return db, nil
 	}
-	return &DB{gorm: g, sql: sqlDB, dialect: d}, nil
+	if err := db.sql.PingContext(ctx); err != nil {
+		_ = db.sql.Close()
+		return nil, fmt.Errorf("connect to %s: %w", db, err)
+	}
+	return db, nil
+}
+
+// String names db for messages: "sqlite database PATH" or "postgres
+// database URL" without credentials.
+func (db *DB) String() string { return fmt.Sprintf("%s database %s", db.dialect, db.name) }
+
+// displayName is url as messages show it: a PostgreSQL URL without its
+// user, password and parameters (which may hold a password), a SQLite
+// path without its parameters.
+func displayName(d Dialect, raw string) string {
+	if d == SQLite {
+		path, _, _ := strings.Cut(raw, "?")
+		return path
+	}
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return string(d) + "://…" // a URL that does not parse may hold anything
+	}
+	return (&neturl.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
+}
+
+// checkSQLitePath refuses, before the driver sees it, a path whose
+// directory does not exist (the driver would say "out of memory") and,
+// when the file must exist, a missing file.
+func checkSQLitePath(raw string, existing bool) error {
+	path, _, _ := strings.Cut(raw, "?")
+	if path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return nil // the driver's own forms
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return fmt.Errorf("open sqlite database %s: the directory %s does not exist", path, dir)
+		}
+	}
+	if !existing {
+		return nil
+	}
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("open sqlite database %s: the file does not exist: %w", path, fs.ErrNotExist)
+	case err != nil:
+		return fmt.Errorf("open sqlite database %s: %w", path, err)
+	case st.IsDir():
+		return fmt.Errorf("open sqlite database %s: it is a directory, not a database file", path)
+	}
+	return nil
 }
 
 // sqliteDSN adds the pragmas every connection needs: WAL so readers do not
@@ -123,7 +213,7 @@ func (db *DB) Close() error { return db.sql.Close() }
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error {
 	if err := db.sql.PingContext(ctx); err != nil {
-		return unavailable(err)
+		return toCoreError(err)
 	}
 	return nil
 }
@@ -147,7 +237,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return err
 	}
 	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("apply %s migrations: %w", db.dialect, err)
+		return fmt.Errorf("apply migrations to %s: %w", db, err)
 	}
 	return nil
 }
@@ -168,7 +258,7 @@ func (db *DB) MigrationStatus(ctx context.Context) ([]Migration, error) {
 	}
 	st, err := p.Status(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("read %s migration status: %w", db.dialect, err)
+		return nil, fmt.Errorf("read the migration status of %s: %w", db, err)
 	}
 	out := make([]Migration, 0, len(st))
 	for _, s := range st {
@@ -190,7 +280,7 @@ func (db *DB) Migrated(ctx context.Context) (bool, error) {
 	}
 	pending, err := p.HasPending(ctx)
 	if err != nil {
-		return false, unavailable(err)
+		return false, toCoreError(err)
 	}
 	return !pending, nil
 }
