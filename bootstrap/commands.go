@@ -51,13 +51,13 @@ func populate(p *cli.Ports) fx.Option {
 }
 
 // Open implements cli.Backend: the service modules, without a server.
-func (c *Commands) Open(ctx context.Context, s cli.Settings) (cli.Ports, func(), error) {
+func (c *Commands) Open(ctx context.Context, s cli.Settings, create bool) (cli.Ports, func(), error) {
 	cfg, err := config(s)
 	if err != nil {
 		return cli.Ports{}, nil, err
 	}
 	var p cli.Ports
-	app := fx.New(Service(cfg, c.logs), populate(&p))
+	app := fx.New(Service(cfg, c.logs), fx.Supply(gormstore.Options{Existing: !create}), populate(&p))
 	if err := app.Start(ctx); err != nil {
 		return cli.Ports{}, nil, dig.RootCause(err)
 	}

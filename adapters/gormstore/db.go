@@ -3,6 +3,7 @@
 package gormstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -92,7 +93,7 @@ func OpenWith(ctx context.Context, url string, o Options) (*DB, error) {
 	d := DialectOf(url)
 	db := &DB{dialect: d, name: displayName(d, url)}
 	if d == SQLite {
-		if err := checkSQLitePath(url, o.Existing); err != nil {
+		if err := db.checkSQLitePath(url, o.Existing); err != nil {
 			return nil, err
 		}
 	}
@@ -147,7 +148,12 @@ func (db *DB) String() string { return fmt.Sprintf("%s database %s", db.dialect,
 // path without its parameters.
 func displayName(d Dialect, raw string) string {
 	if d == SQLite {
+		// Absolute, so that a command run from another directory says
+		// where it looked.
 		path, _, _ := strings.Cut(raw, "?")
+		if abs, err := filepath.Abs(path); err == nil && path != ":memory:" && !strings.HasPrefix(path, "file:") {
+			return abs
+		}
 		return path
 	}
 	u, err := neturl.Parse(raw)
@@ -158,29 +164,29 @@ func displayName(d Dialect, raw string) string {
 }
 
 // checkSQLitePath refuses, before the driver sees it, a path whose
-// directory does not exist (the driver would say "out of memory") and,
-// when the file must exist, a missing file.
-func checkSQLitePath(raw string, existing bool) error {
+// directory does not exist (the driver would say "out of memory (14)"), a
+// directory, and, when the file must exist, a missing file — which
+// matches fs.ErrNotExist.
+func (db *DB) checkSQLitePath(raw string, existing bool) error {
 	path, _, _ := strings.Cut(raw, "?")
 	if path == ":memory:" || strings.HasPrefix(path, "file:") {
 		return nil // the driver's own forms
 	}
-	if dir := filepath.Dir(path); dir != "." {
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			return fmt.Errorf("open sqlite database %s: the directory %s does not exist", path, dir)
-		}
-	}
-	if !existing {
-		return nil
+	dir := filepath.Dir(path)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		abs, _ := filepath.Abs(dir)
+		return fmt.Errorf("open %s: the directory %s does not exist", db, cmp.Or(abs, dir))
 	}
 	st, err := os.Stat(path)
 	switch {
+	case errors.Is(err, fs.ErrNotExist) && existing:
+		return fmt.Errorf("open %s: %w", db, fs.ErrNotExist)
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("open sqlite database %s: the file does not exist: %w", path, fs.ErrNotExist)
+		return nil
 	case err != nil:
-		return fmt.Errorf("open sqlite database %s: %w", path, err)
+		return fmt.Errorf("open %s: %w", db, err)
 	case st.IsDir():
-		return fmt.Errorf("open sqlite database %s: it is a directory, not a database file", path)
+		return fmt.Errorf("open %s: it is a directory, not a database file", db)
 	}
 	return nil
 }
