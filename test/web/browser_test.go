@@ -613,3 +613,7 @@ func (s *suite) run(t *testing.T) {
 		)
 	})
 }
+
+// TestChromiumIsInstalled is the probe behind make test's note: it skips,
+// saying why, exactly when the browser suite would.
+func TestChromiumIsInstalled(t *testing.T) { chromiumPath(t) }
