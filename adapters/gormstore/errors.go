@@ -9,7 +9,7 @@ import (
 	"net"
 	"strings"
 
-	sqlite "github.com/glebarez/go-sqlite"
+	sqlite "modernc.org/sqlite"
 	"github.com/jackc/pgx/v5/pgconn"
 	sqlite3 "modernc.org/sqlite/lib"
 
