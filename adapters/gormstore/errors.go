@@ -9,8 +9,8 @@ import (
 	"net"
 	"strings"
 
-	sqlite "modernc.org/sqlite"
 	"github.com/jackc/pgx/v5/pgconn"
+	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"supportdesk/core"
