@@ -18,6 +18,7 @@ import (
 
 	"github.com/libtnb/sqlite"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -229,11 +230,17 @@ func (db *DB) goose() (*goose.Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load %s migrations: %w", db.dialect, err)
 	}
-	gd := goose.DialectPostgres
 	if db.dialect == SQLite {
-		gd = goose.DialectSQLite3
+		// SQLite serialises writers itself.
+		return goose.NewProvider(goose.DialectSQLite3, db.sql, fsys)
 	}
-	return goose.NewProvider(gd, db.sql, fsys)
+	// Instances starting together take turns on an advisory lock, so
+	// that only the first applies a migration and the rest find it done.
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
+	if err != nil {
+		return nil, fmt.Errorf("lock %s migrations: %w", db.dialect, err)
+	}
+	return goose.NewProvider(goose.DialectPostgres, db.sql, fsys, goose.WithSessionLocker(locker))
 }
 
 // Migrate applies every pending migration.
