@@ -87,11 +87,12 @@ func OpenWith(ctx context.Context, url string, o Options) (*DB, error) {
 	if url == "" {
 		url = DefaultURL
 	}
-	if DialectOf(url) == SQLite && otherScheme.MatchString(url) {
-		return nil, fmt.Errorf("unsupported database URL %q: use a postgres:// URL or a SQLite file path",
-			url[:strings.Index(url, "://")+3]+"…")
-	}
 	d := DialectOf(url)
+	if d == SQLite && otherScheme.MatchString(url) {
+		// Only the scheme: the rest may hold credentials.
+		scheme, _, _ := strings.Cut(url, "://")
+		return nil, fmt.Errorf("unsupported database URL %q: use a postgres:// URL or a SQLite file path", scheme+"://…")
+	}
 	db := &DB{dialect: d, name: displayName(d, url)}
 	if d == SQLite {
 		if err := db.checkSQLitePath(url, o.Existing); err != nil {
