@@ -17,7 +17,7 @@ import (
 	"supportdesk/core/redact"
 )
 
-// Exit codes of SPEC §9.
+// Exit codes of every command.
 const (
 	ExitOK      = 0
 	ExitFailure = 1

@@ -36,7 +36,8 @@ func toCoreListing(row listingRow) ports.TenantListing {
 }
 
 // Tenants implements ports.Directory. Both memberships are required, as
-// in SPEC §3: a tenant membership without the workspace's grants nothing.
+// the authorization rule says: a tenant membership without the
+// workspace's grants nothing.
 func (d *Directory) Tenants(ctx context.Context, userID string) ([]ports.TenantListing, error) {
 	var rows []listingRow
 	err := d.db.gorm.WithContext(ctx).Raw(`
