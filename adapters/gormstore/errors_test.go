@@ -41,6 +41,9 @@ func TestTransientOnRealErrors(t *testing.T) {
 		{"unknown host", at(func(u *url.URL) { u.Host = "no-such-host.invalid" }), false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			if c.name == "unknown host" && !resolverSaysNotFound("no-such-host.invalid") {
+				t.Skip("this machine's resolver does not answer that a name does not exist")
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			db, err := gormstore.OpenWith(ctx, c.url, gormstore.Options{NoWait: true})
@@ -81,4 +84,12 @@ func TestOpenExistingSQLite(t *testing.T) {
 	if _, err := gormstore.Open(context.Background(), "mysql://root@localhost/x"); err == nil {
 		t.Fatal("a mysql:// URL was taken")
 	}
+}
+
+// resolverSaysNotFound reports whether the resolver answers that host does
+// not exist (rather than failing to answer, which is an outage to wait for).
+func resolverSaysNotFound(host string) bool {
+	_, err := net.LookupHost(host)
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr) && dnsErr.IsNotFound
 }

@@ -72,6 +72,9 @@ func TestServeFailsFastOnAWrongDatabase(t *testing.T) {
 		{"postgres://" + good.Host + ":notaport/x", "invalid port"},
 		{"postgres://no-such-host.invalid/x", "no-such-host.invalid"},
 	} {
+		if strings.Contains(c.url, ".invalid") && !resolverSaysNotFound("no-such-host.invalid") {
+			continue // a resolver that cannot answer is an outage, rightly waited for
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		cmd := exec.CommandContext(ctx, binary, "serve", "--addr", "127.0.0.1:0")
 		cmd.Env = append(cleanEnv(), "SUPPORTDESK_DATABASE_URL="+c.url)
@@ -195,4 +198,12 @@ func (s *served) stop(t *testing.T) {
 	if err := s.cmd.Wait(); err != nil {
 		t.Fatalf("serve after SIGTERM: %v\nlog:\n%s", err, s.log.String())
 	}
+}
+
+// resolverSaysNotFound reports whether the resolver answers that host does
+// not exist (rather than failing to answer).
+func resolverSaysNotFound(host string) bool {
+	_, err := net.LookupHost(host)
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr) && dnsErr.IsNotFound
 }
