@@ -8,9 +8,15 @@ export SUPPORTDESK_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postg
 
 test: check
 	$(GO) test -count=1 -timeout 30m ./...
-	@# Say so when the PostgreSQL suites were skipped (go test hides skips).
+	@# Say so when a suite that needs a part of the machine was skipped (go
+	@# test hides skips): one quick probe test per part, skipping as its
+	@# suites do. .ci/run fails on these notes.
 	@$(GO) test -count=1 -v -run '^TestPostgresGivesAFreshDatabaseAndDropsIt$$' ./test/testdb/ \
 		| grep -o 'PostgreSQL skipped: .*' | head -n 1 | sed 's/^PostgreSQL skipped: /note: the PostgreSQL suites were skipped: /' || true
+	@$(GO) test -count=1 -v -run '^TestChromiumIsInstalled$$' ./test/web/ \
+		| grep -o 'browser suite skipped: .*' | head -n 1 | sed 's/^browser suite skipped: /note: the browser suite was skipped: /' || true
+	@$(GO) test -count=1 -v -run '^TestNATSServerIsFound$$' ./test/testnats/ \
+		| grep -o 'NATS skipped: .*' | head -n 1 | sed 's/^NATS skipped: /note: the NATS suites were skipped: /' || true
 
 check:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

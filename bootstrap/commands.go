@@ -2,7 +2,6 @@ package bootstrap
 
 import (
 	"context"
-	"errors"
 	"io"
 	"time"
 
@@ -10,7 +9,7 @@ import (
 	"go.uber.org/fx"
 
 	"supportdesk/adapters/cli"
-	"supportdesk/ports"
+	"supportdesk/adapters/gormstore"
 )
 
 // Commands is the command line's backend: for each command it builds,
@@ -52,13 +51,13 @@ func populate(p *cli.Ports) fx.Option {
 }
 
 // Open implements cli.Backend: the service modules, without a server.
-func (c *Commands) Open(ctx context.Context, s cli.Settings) (cli.Ports, func(), error) {
+func (c *Commands) Open(ctx context.Context, s cli.Settings, create bool) (cli.Ports, func(), error) {
 	cfg, err := config(s)
 	if err != nil {
 		return cli.Ports{}, nil, err
 	}
 	var p cli.Ports
-	app := fx.New(Service(cfg, c.logs), populate(&p))
+	app := fx.New(Service(cfg, c.logs), fx.Supply(gormstore.Options{Existing: !create}), populate(&p))
 	if err := app.Start(ctx); err != nil {
 		return cli.Ports{}, nil, dig.RootCause(err)
 	}
@@ -69,25 +68,28 @@ func (c *Commands) Open(ctx context.Context, s cli.Settings) (cli.Ports, func(),
 // binding the listener.
 const startTimeout = 2 * time.Minute
 
-// errServerFailed is what Server.Done reports when the server stopped by
-// itself with a failure (the log says why).
-var errServerFailed = errors.New("the HTTP server failed")
-
 // Serve implements cli.Backend: the service modules with the HTTP
-// server, the database migrated first.
+// server and the migrations, which wait for a database that does not
+// answer yet (see Migrations).
 func (c *Commands) Serve(ctx context.Context, s cli.Settings) (*cli.Server, error) {
 	cfg, err := config(s)
 	if err != nil {
 		return nil, err
 	}
 	srv := &cli.Server{}
-	var listening *Listening
+	var (
+		listening *Listening
+		failure   *Failure
+	)
 	app := fx.New(
 		Service(cfg, c.logs),
-		fx.Invoke(func(schema ports.Schema) error { return schema.Migrate(ctx) }),
+		// The server starts while the database is still down, and
+		// becomes ready once it answers and is migrated.
+		fx.Supply(gormstore.Options{NoWait: true}),
+		Migrations(),
 		HTTP(),
 		populate(&srv.Ports),
-		fx.Populate(&listening),
+		fx.Populate(&listening, &failure),
 	)
 	// A signal during start must not abort it half way (a request may
 	// already be in flight): start runs to its end, bounded on its own, and
@@ -103,7 +105,7 @@ func (c *Commands) Serve(ctx context.Context, s cli.Settings) (*cli.Server, erro
 		select {
 		case sig := <-app.Wait():
 			if sig.ExitCode != 0 {
-				done <- errServerFailed
+				done <- failure.Err()
 			} else {
 				done <- nil
 			}

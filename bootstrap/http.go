@@ -27,6 +27,7 @@ func HTTP() fx.Option {
 		fx.Provide(
 			newHTTPApp,
 			NewListening,
+			func() *Failure { return &Failure{} },
 			fx.Annotate(gormstore.NewSessions, fx.As(new(web.SessionStore))),
 			fx.Annotate(func(cfg Config) *ratelimit.FailuresPerAddress { return ratelimit.NewFailures(cfg.AuthFailureLimit) },
 				fx.As(new(ports.AuthFailures))),
@@ -98,7 +99,7 @@ type Listening struct {
 	addr  net.Addr
 }
 
-func serveHTTP(lc fx.Lifecycle, sd fx.Shutdowner, app *fiber.App, cfg Config, log *slog.Logger, l *Listening) {
+func serveHTTP(lc fx.Lifecycle, sd fx.Shutdowner, f *Failure, app *fiber.App, cfg Config, log *slog.Logger, l *Listening) {
 	lc.Append(fx.Hook{
 		OnStart: func(context.Context) error {
 			ln, err := net.Listen("tcp", cfg.Addr)
@@ -111,6 +112,7 @@ func serveHTTP(lc fx.Lifecycle, sd fx.Shutdowner, app *fiber.App, cfg Config, lo
 			go func() {
 				if err := app.Listener(ln); err != nil {
 					log.Error("server stopped", "error", err)
+					f.Set(fmt.Errorf("serve HTTP: %w", err))
 					_ = sd.Shutdown(fx.ExitCode(1))
 				}
 			}()

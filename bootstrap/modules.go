@@ -33,12 +33,21 @@ func Storage() fx.Option {
 	)
 }
 
-func openDB(lc fx.Lifecycle, cfg Config) (*gormstore.DB, error) {
-	db, err := gormstore.Open(context.Background(), cfg.DatabaseURL)
+type openDeps struct {
+	fx.In
+	LC     fx.Lifecycle
+	Config Config
+	// Options are what a command requires of the database (see
+	// gormstore.Options); none: Open's defaults.
+	Options gormstore.Options `optional:"true"`
+}
+
+func openDB(d openDeps) (*gormstore.DB, error) {
+	db, err := gormstore.OpenWith(context.Background(), d.Config.DatabaseURL, d.Options)
 	if err != nil {
 		return nil, err
 	}
-	lc.Append(fx.StopHook(db.Close))
+	d.LC.Append(fx.StopHook(db.Close))
 	return db, nil
 }
 

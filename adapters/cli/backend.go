@@ -29,10 +29,14 @@ type Backend interface {
 	// setting, not only these) is an error.
 	Environment() (Settings, error)
 	// Open starts storage and the use cases for one command, without a
-	// server; close releases them.
-	Open(ctx context.Context, s Settings) (p Ports, close func(), err error)
-	// Serve migrates the database and serves the HTTP API and web UI on
-	// s.Addr; it returns once the server listens.
+	// server; close releases them. Only with create may it make a SQLite
+	// file that does not exist yet; without, a missing file is an error
+	// that matches fs.ErrNotExist.
+	Open(ctx context.Context, s Settings, create bool) (p Ports, close func(), err error)
+	// Serve serves the HTTP API and web UI on s.Addr and migrates the
+	// database (creating a SQLite file that does not exist), waiting for
+	// a database that does not answer yet; it returns once the server
+	// listens.
 	Serve(ctx context.Context, s Settings) (*Server, error)
 }
 

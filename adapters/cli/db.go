@@ -28,7 +28,7 @@ func newMigrate(e *env) *cobra.Command {
 }
 
 func (e *env) runMigrate(ctx context.Context) error {
-	return e.withService(ctx, false, func(p Ports) error {
+	return e.withService(ctx, mayCreate, func(p Ports) error {
 		if err := p.Schema.Migrate(ctx); err != nil {
 			return err
 		}
@@ -38,7 +38,7 @@ func (e *env) runMigrate(ctx context.Context) error {
 }
 
 func (e *env) runMigrateStatus(ctx context.Context) error {
-	return e.withService(ctx, false, func(p Ports) error {
+	return e.withService(ctx, existing, func(p Ports) error {
 		list, err := p.Schema.Migrations(ctx)
 		if err != nil {
 			return err
@@ -90,7 +90,7 @@ func (e *env) runSeed(ctx context.Context, opts seedOptions) error {
 			return err
 		}
 	}
-	return e.withService(ctx, false, func(p Ports) error {
+	return e.withService(ctx, mayCreate, func(p Ports) error {
 		if err := p.Schema.Migrate(ctx); err != nil {
 			return err
 		}

@@ -175,7 +175,7 @@ func writeDemoGuide(w io.Writer, g demoGuide) error {
 	return err
 }
 
-// mayDo says what a tenant role may do, from its capabilities (SPEC §3);
+// mayDo says what a tenant role may do, from its capabilities;
 // for a user without a role, the demo's note says why they get 404.
 func mayDo(r access.Role, note string) string {
 	caps := access.CapabilitiesOf(r)

@@ -79,7 +79,7 @@ func (e *env) runCreate(ctx context.Context, opts createOptions) error {
 	if opts.run != "" {
 		target = support.PrimaryContext{Type: support.ContextOperationRun, ID: opts.run}
 	}
-	return e.withService(ctx, true, func(p Ports) error {
+	return e.withService(ctx, migrated, func(p Ports) error {
 		actor, err := p.Admin.ActorByEmail(ctx, opts.as)
 		if err != nil {
 			return userError(err, opts.as)

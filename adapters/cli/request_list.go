@@ -60,7 +60,7 @@ func (e *env) runList(ctx context.Context, opts listOptions) error {
 	if opts.since.d > 0 {
 		filter.Since = time.Now().Add(-opts.since.d)
 	}
-	return e.withService(ctx, true, func(p Ports) error {
+	return e.withService(ctx, migrated, func(p Ports) error {
 		list, err := p.Admin.List(ctx, filter)
 		if err != nil {
 			return err

@@ -44,7 +44,7 @@ func (e *env) runShow(ctx context.Context, opts showOptions) error {
 	if err != nil {
 		return err
 	}
-	return e.withService(ctx, true, func(p Ports) error {
+	return e.withService(ctx, migrated, func(p Ports) error {
 		req, err := p.Admin.Show(ctx, ref)
 		if err != nil {
 			return err

@@ -25,7 +25,7 @@ func (e *env) runVerify(ctx context.Context, refArg string) error {
 	if err != nil {
 		return err
 	}
-	return e.withService(ctx, true, func(p Ports) error {
+	return e.withService(ctx, migrated, func(p Ports) error {
 		v, err := p.Admin.Verify(ctx, ref)
 		if err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -16,7 +17,7 @@ import (
 	"supportdesk/core/redact"
 )
 
-// Exit codes of SPEC §9.
+// Exit codes of every command.
 const (
 	ExitOK      = 0
 	ExitFailure = 1
@@ -132,23 +133,43 @@ func wrapArgs(c *cobra.Command) {
 	}
 }
 
+// dbNeed is what a command needs of the database.
+type dbNeed int
+
+const (
+	// mayCreate: the command makes the database if it is missing (a
+	// SQLite file that does not exist yet): migrate and seed.
+	mayCreate dbNeed = iota
+	// existing: a database made earlier, with or without its migrations.
+	existing
+	// migrated: a database made earlier with every migration applied.
+	migrated
+)
+
 // withService runs f on the ports of the service opened for one command,
-// then releases the database. With migrated, a database with pending
-// migrations is refused first: the command would otherwise fail on a
-// missing table with nothing but "internal error".
-func (e *env) withService(ctx context.Context, migrated bool, f func(Ports) error) error {
-	p, close, err := e.backend.Open(ctx, e.settings)
+// then releases the database. Only a command that may create the database
+// makes a missing SQLite file: any other names the path it did not find,
+// so a mistyped path or another working directory is not a new empty
+// database. A command that needs the migrations refuses a database with
+// pending ones first: it would otherwise fail on a missing table with
+// nothing but "internal error".
+func (e *env) withService(ctx context.Context, need dbNeed, f func(Ports) error) error {
+	p, close, err := e.backend.Open(ctx, e.settings, need == mayCreate)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%w; run `supportdesk migrate` (or `seed`, or `demo`) to create it, or name the right file with --database-url or SUPPORTDESK_DATABASE_URL", err)
+	}
 	if err != nil {
 		return err
 	}
 	defer close()
-	if migrated {
+	if need == migrated {
 		ok, err := p.Schema.Migrated(ctx)
 		if err != nil {
 			return err
 		}
 		if !ok {
-			return fmt.Errorf("the %s database has pending migrations; run `supportdesk migrate` first", p.Schema.Engine())
+			engine := p.Schema.Engine()
+			return fmt.Errorf("the %s database %s has pending migrations; run `supportdesk migrate` first", engine, e.shownDatabaseURL(engine))
 		}
 	}
 	return f(p)

@@ -32,7 +32,7 @@ func (e *env) runTokenIssue(ctx context.Context, email string) error {
 	if email == "" {
 		return usagef("token issue needs --user EMAIL")
 	}
-	return e.withService(ctx, true, func(p Ports) error {
+	return e.withService(ctx, migrated, func(p Ports) error {
 		token, err := p.Admin.IssueToken(ctx, email)
 		if err != nil {
 			return userError(err, email)

@@ -3,14 +3,22 @@
 package gormstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
+	neturl "net/url"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
-	"github.com/glebarez/sqlite"
+	"github.com/libtnb/sqlite"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -35,11 +43,12 @@ type DB struct {
 	gorm    *gorm.DB
 	sql     *sql.DB
 	dialect Dialect
+	name    string // for error messages: the SQLite path, or the PostgreSQL URL without credentials
 }
 
 // DialectOf returns the engine a SUPPORTDESK_DATABASE_URL value names:
 // postgres:// or postgresql:// URLs are PostgreSQL, anything else is a
-// SQLite file path.
+// SQLite file path (Open refuses other URL schemes).
 func DialectOf(url string) Dialect {
 	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
 		return Postgres
@@ -47,13 +56,49 @@ func DialectOf(url string) Dialect {
 	return SQLite
 }
 
-// Open connects to url (see DialectOf); an empty url means DefaultURL. It
-// does not migrate.
+// otherScheme matches a URL of a scheme Open does not take (mysql://…),
+// which would otherwise become the name of a SQLite file.
+var otherScheme = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
+
+// Options change what Open requires of the database.
+type Options struct {
+	// Existing refuses to create a SQLite file: the file must exist. For
+	// commands that only work on a database made earlier, so that a
+	// mistyped path or another working directory is an error naming the
+	// path, not a new empty database.
+	Existing bool
+	// NoWait returns the pool without waiting for the database to answer,
+	// for a server that starts before its database does: the first query
+	// (or Ping) connects. A URL that does not parse is still an error.
+	NoWait bool
+}
+
+// Open connects to url (see DialectOf), creating a SQLite file that does
+// not exist yet; an empty url means DefaultURL. It does not migrate.
 func Open(ctx context.Context, url string) (*DB, error) {
+	return OpenWith(ctx, url, Options{})
+}
+
+// OpenWith is Open with options. Its errors name the database: the SQLite
+// path, or the PostgreSQL URL without its credentials. A SQLite file that
+// Existing requires and that does not exist is an error that matches
+// fs.ErrNotExist.
+func OpenWith(ctx context.Context, url string, o Options) (*DB, error) {
 	if url == "" {
 		url = DefaultURL
 	}
 	d := DialectOf(url)
+	if d == SQLite && otherScheme.MatchString(url) {
+		// Only the scheme: the rest may hold credentials.
+		scheme, _, _ := strings.Cut(url, "://")
+		return nil, fmt.Errorf("unsupported database URL %q: use a postgres:// URL or a SQLite file path", scheme+"://…")
+	}
+	db := &DB{dialect: d, name: displayName(d, url)}
+	if d == SQLite {
+		if err := db.checkSQLitePath(url, o.Existing); err != nil {
+			return nil, err
+		}
+	}
 	cfg := &gorm.Config{
 		// Queries and their arguments never reach the logs: arguments can
 		// hold request text.
@@ -61,38 +106,91 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		SkipDefaultTransaction: true,
 		PrepareStmt:            false,
 		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+		// Open pings below, when asked to.
+		DisableAutomaticPing: true,
 	}
-	var (
-		g   *gorm.DB
-		err error
-	)
+	var err error
 	switch d {
 	case Postgres:
-		g, err = gorm.Open(postgres.Open(url), cfg)
+		db.gorm, err = gorm.Open(postgres.Open(url), cfg)
 	default:
-		g, err = gorm.Open(sqlite.Open(sqliteDSN(url)), cfg)
+		db.gorm, err = gorm.Open(sqlite.Open(sqliteDSN(url)), cfg)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open %s database: %w", d, err)
+		return nil, fmt.Errorf("open %s: %w", db, err)
 	}
-	sqlDB, err := g.DB()
-	if err != nil {
-		return nil, fmt.Errorf("open %s database: %w", d, err)
+	if db.sql, err = db.gorm.DB(); err != nil {
+		return nil, fmt.Errorf("open %s: %w", db, err)
 	}
 	if d == SQLite {
 		// One writer at a time is all SQLite allows; a small pool keeps
 		// readers concurrent in WAL mode without piling up busy waits.
-		sqlDB.SetMaxOpenConns(4)
+		db.sql.SetMaxOpenConns(4)
 	} else {
-		sqlDB.SetMaxOpenConns(32)
-		sqlDB.SetMaxIdleConns(32)
+		db.sql.SetMaxOpenConns(32)
+		db.sql.SetMaxIdleConns(32)
 	}
-	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
-	if err := sqlDB.PingContext(ctx); err != nil {
-		_ = sqlDB.Close()
-		return nil, fmt.Errorf("connect to %s database: %w", d, err)
+	db.sql.SetConnMaxIdleTime(5 * time.Minute)
+	if o.NoWait {
+		return db, nil
 	}
-	return &DB{gorm: g, sql: sqlDB, dialect: d}, nil
+	if err := db.sql.PingContext(ctx); err != nil {
+		_ = db.sql.Close()
+		return nil, fmt.Errorf("connect to %s: %w", db, err)
+	}
+	return db, nil
+}
+
+// String names db for messages: "sqlite database PATH" or "postgres
+// database URL" without credentials.
+func (db *DB) String() string { return fmt.Sprintf("%s database %s", db.dialect, db.name) }
+
+// displayName is url as messages show it: a PostgreSQL URL without its
+// user, password and parameters (which may hold a password), a SQLite
+// path without its parameters.
+func displayName(d Dialect, raw string) string {
+	if d == SQLite {
+		// Absolute, so that a command run from another directory says
+		// where it looked.
+		path, _, _ := strings.Cut(raw, "?")
+		if abs, err := filepath.Abs(path); err == nil && path != ":memory:" && !strings.HasPrefix(path, "file:") {
+			return abs
+		}
+		return path
+	}
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return string(d) + "://…" // a URL that does not parse may hold anything
+	}
+	return (&neturl.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
+}
+
+// checkSQLitePath refuses, before the driver sees it, a path whose
+// directory does not exist (the driver would say "out of memory (14)"), a
+// directory, and, when the file must exist, a missing file — which
+// matches fs.ErrNotExist.
+func (db *DB) checkSQLitePath(raw string, existing bool) error {
+	path, _, _ := strings.Cut(raw, "?")
+	if path == ":memory:" || strings.HasPrefix(path, "file:") {
+		return nil // the driver's own forms
+	}
+	dir := filepath.Dir(path)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		abs, _ := filepath.Abs(dir)
+		return fmt.Errorf("open %s: the directory %s does not exist", db, cmp.Or(abs, dir))
+	}
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && existing:
+		return fmt.Errorf("open %s: %w", db, fs.ErrNotExist)
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("open %s: %w", db, err)
+	case st.IsDir():
+		return fmt.Errorf("open %s: it is a directory, not a database file", db)
+	}
+	return nil
 }
 
 // sqliteDSN adds the pragmas every connection needs: WAL so readers do not
@@ -123,7 +221,7 @@ func (db *DB) Close() error { return db.sql.Close() }
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error {
 	if err := db.sql.PingContext(ctx); err != nil {
-		return unavailable(err)
+		return toCoreError(err)
 	}
 	return nil
 }
@@ -133,11 +231,17 @@ func (db *DB) goose() (*goose.Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load %s migrations: %w", db.dialect, err)
 	}
-	gd := goose.DialectPostgres
 	if db.dialect == SQLite {
-		gd = goose.DialectSQLite3
+		// SQLite serialises writers itself.
+		return goose.NewProvider(goose.DialectSQLite3, db.sql, fsys)
 	}
-	return goose.NewProvider(gd, db.sql, fsys)
+	// Instances starting together take turns on an advisory lock, so
+	// that only the first applies a migration and the rest find it done.
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
+	if err != nil {
+		return nil, fmt.Errorf("lock %s migrations: %w", db.dialect, err)
+	}
+	return goose.NewProvider(goose.DialectPostgres, db.sql, fsys, goose.WithSessionLocker(locker))
 }
 
 // Migrate applies every pending migration.
@@ -147,7 +251,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return err
 	}
 	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("apply %s migrations: %w", db.dialect, err)
+		return fmt.Errorf("apply migrations to %s: %w", db, err)
 	}
 	return nil
 }
@@ -168,7 +272,7 @@ func (db *DB) MigrationStatus(ctx context.Context) ([]Migration, error) {
 	}
 	st, err := p.Status(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("read %s migration status: %w", db.dialect, err)
+		return nil, fmt.Errorf("read the migration status of %s: %w", db, err)
 	}
 	out := make([]Migration, 0, len(st))
 	for _, s := range st {
@@ -190,7 +294,7 @@ func (db *DB) Migrated(ctx context.Context) (bool, error) {
 	}
 	pending, err := p.HasPending(ctx)
 	if err != nil {
-		return false, unavailable(err)
+		return false, toCoreError(err)
 	}
 	return !pending, nil
 }

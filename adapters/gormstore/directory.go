@@ -36,7 +36,8 @@ func toCoreListing(row listingRow) ports.TenantListing {
 }
 
 // Tenants implements ports.Directory. Both memberships are required, as
-// in SPEC §3: a tenant membership without the workspace's grants nothing.
+// the authorization rule says: a tenant membership without the
+// workspace's grants nothing.
 func (d *Directory) Tenants(ctx context.Context, userID string) ([]ports.TenantListing, error) {
 	var rows []listingRow
 	err := d.db.gorm.WithContext(ctx).Raw(`
@@ -48,7 +49,7 @@ func (d *Directory) Tenants(ctx context.Context, userID string) ([]ports.TenantL
 		WHERE tm.user_id = ?
 		ORDER BY w.name, w.id, t.name, t.id`, userID).Scan(&rows).Error
 	if err != nil {
-		return nil, unavailable(fmt.Errorf("list tenants of user: %w", err))
+		return nil, toCoreError(fmt.Errorf("list tenants of user: %w", err))
 	}
 	return toCore(rows, toCoreListing), nil
 }
@@ -69,7 +70,7 @@ func (d *Directory) Names(ctx context.Context, tenantIDs, userIDs []string) (por
 		}
 		var rows []nameRow
 		if err := d.db.gorm.WithContext(ctx).Raw(query, ids).Scan(&rows).Error; err != nil {
-			return unavailable(fmt.Errorf("read names: %w", err))
+			return toCoreError(fmt.Errorf("read names: %w", err))
 		}
 		for _, r := range rows {
 			put(r)

@@ -44,7 +44,7 @@ func (g *Grants) TenantGrant(ctx context.Context, userID, tenantID string) (acce
 	}
 	grant, err := g.grant(ctx, tenantGrantSQL, userID, tenantID)
 	if err != nil {
-		return access.Grant{}, unavailable(fmt.Errorf("read tenant grant: %w", err))
+		return access.Grant{}, toCoreError(fmt.Errorf("read tenant grant: %w", err))
 	}
 	return grant, nil
 }
@@ -57,7 +57,7 @@ func (g *Grants) RunGrant(ctx context.Context, userID, runID string) (access.Gra
 	}
 	grant, err := g.grant(ctx, runGrantSQL, userID, runID)
 	if err != nil {
-		return access.Grant{}, unavailable(fmt.Errorf("read operation run grant: %w", err))
+		return access.Grant{}, toCoreError(fmt.Errorf("read operation run grant: %w", err))
 	}
 	return grant, nil
 }

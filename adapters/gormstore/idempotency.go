@@ -50,7 +50,7 @@ func (k *IdempotencyKeys) Claim(ctx context.Context, userID, key string, rec por
 			VALUES (?, ?, ?, ?, ?) ON CONFLICT (user_id, key) DO NOTHING`,
 			userID, key, rec.Fingerprint, utc(rec.CreatedAt), utc(rec.ExpiresAt))
 		if res.Error != nil {
-			return ports.IdempotencyRecord{}, false, unavailable(fmt.Errorf("claim idempotency key: %w", res.Error))
+			return ports.IdempotencyRecord{}, false, toCoreError(fmt.Errorf("claim idempotency key: %w", res.Error))
 		}
 		if res.RowsAffected == 1 {
 			return rec, true, nil
@@ -63,7 +63,7 @@ func (k *IdempotencyKeys) Claim(ctx context.Context, userID, key string, rec por
 			continue // released in between: try to insert again
 		}
 		if err != nil {
-			return ports.IdempotencyRecord{}, false, unavailable(fmt.Errorf("read idempotency key: %w", err))
+			return ports.IdempotencyRecord{}, false, toCoreError(fmt.Errorf("read idempotency key: %w", err))
 		}
 		held := ports.IdempotencyRecord{Fingerprint: row.Fingerprint, CreatedAt: row.CreatedAt.Time, ExpiresAt: row.ExpiresAt.Time}
 		if row.Reference != nil {
@@ -78,7 +78,7 @@ func (k *IdempotencyKeys) Claim(ctx context.Context, userID, key string, rec por
 			WHERE user_id = ? AND key = ? AND created_at = ?`,
 			rec.Fingerprint, utc(rec.CreatedAt), utc(rec.ExpiresAt), userID, key, utc(held.CreatedAt))
 		if res.Error != nil {
-			return ports.IdempotencyRecord{}, false, unavailable(fmt.Errorf("replace idempotency key: %w", res.Error))
+			return ports.IdempotencyRecord{}, false, toCoreError(fmt.Errorf("replace idempotency key: %w", res.Error))
 		}
 		if res.RowsAffected == 1 {
 			return rec, true, nil
@@ -94,14 +94,14 @@ func (k *IdempotencyKeys) Release(ctx context.Context, userID, key string, claim
 	err := k.db.gorm.WithContext(ctx).Exec(`DELETE FROM idempotency_keys
 		WHERE user_id = ? AND key = ? AND created_at = ? AND reference IS NULL`,
 		userID, key, utc(claimedAt)).Error
-	return unavailable(err)
+	return toCoreError(err)
 }
 
 // PurgeExpired deletes records that expired before now and returns how many.
 func (k *IdempotencyKeys) PurgeExpired(ctx context.Context, now time.Time) (int64, error) {
 	res := k.db.gorm.WithContext(ctx).Exec(`DELETE FROM idempotency_keys WHERE expires_at < ?`, utc(now))
 	if res.Error != nil {
-		return 0, unavailable(fmt.Errorf("purge idempotency keys: %w", res.Error))
+		return 0, toCoreError(fmt.Errorf("purge idempotency keys: %w", res.Error))
 	}
 	return res.RowsAffected, nil
 }

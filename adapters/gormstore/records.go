@@ -56,7 +56,7 @@ func (s *Records) Import(ctx context.Context, r *platform.Records) (platform.Cou
 		return platform.Counts{}, core.Wrap(core.KindConflict, err,
 			"the import collided with records written at the same time; nothing was written")
 	}
-	if err := unavailable(err); core.KindOf(err) == core.KindUnavailable {
+	if err := toCoreError(err); core.KindOf(err) == core.KindUnavailable {
 		return platform.Counts{}, err
 	}
 	return platform.Counts{}, core.Wrap(core.KindInternal, err, "the import failed; nothing was written")
@@ -66,7 +66,7 @@ func (s *Records) Import(ctx context.Context, r *platform.Records) (platform.Cou
 func (s *Records) HasWorkspace(ctx context.Context, id string) (bool, error) {
 	var n int64
 	if err := s.db.gorm.WithContext(ctx).Table("workspaces").Where("id = ?", id).Count(&n).Error; err != nil {
-		return false, unavailable(fmt.Errorf("look for workspace %s: %w", id, err))
+		return false, toCoreError(fmt.Errorf("look for workspace %s: %w", id, err))
 	}
 	return n > 0, nil
 }

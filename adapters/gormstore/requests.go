@@ -31,7 +31,7 @@ func (s *Requests) Create(ctx context.Context, c ports.Creation) error {
 	row := toRequestRow(c.Request)
 	entry, err := toAuditRow(c.Audit)
 	if err != nil {
-		return unavailable(fmt.Errorf("create support request %s: %w", row.Reference, err))
+		return toCoreError(fmt.Errorf("create support request %s: %w", row.Reference, err))
 	}
 	event := toEventRow(c.Event)
 	err = s.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -53,7 +53,7 @@ func (s *Requests) Create(ctx context.Context, c ports.Creation) error {
 		return nil
 	})
 	if err != nil {
-		return unavailable(fmt.Errorf("create support request %s: %w", row.Reference, err))
+		return toCoreError(fmt.Errorf("create support request %s: %w", row.Reference, err))
 	}
 	return nil
 }
@@ -95,7 +95,7 @@ func (s *Requests) get(ctx context.Context, ref reference.Reference, q *gorm.DB)
 		return nil, fmt.Errorf("get support request %s: %w", ref, support.ErrNotFound)
 	}
 	if err != nil {
-		return nil, unavailable(fmt.Errorf("get support request %s: %w", ref, err))
+		return nil, toCoreError(fmt.Errorf("get support request %s: %w", ref, err))
 	}
 	return toCoreRequest(row), nil
 }
@@ -119,7 +119,7 @@ func (s *Requests) List(ctx context.Context, f ports.ListFilter) ([]*support.Req
 	}
 	var rows []requestRow
 	if err := q.Order("created_at DESC, reference DESC").Limit(f.EffectiveLimit()).Find(&rows).Error; err != nil {
-		return nil, unavailable(fmt.Errorf("list support requests: %w", err))
+		return nil, toCoreError(fmt.Errorf("list support requests: %w", err))
 	}
 	return toCore(rows, toCoreRequest), nil
 }

@@ -46,11 +46,11 @@ type sessionActorRow struct {
 func (s *Sessions) Create(ctx context.Context, idHash, userID, csrfToken string, createdAt, expiresAt time.Time) error {
 	db := s.db.gorm.WithContext(ctx)
 	if err := db.Exec(`DELETE FROM web_sessions WHERE expires_at <= ?`, utc(createdAt)).Error; err != nil {
-		return unavailable(fmt.Errorf("purge expired sessions: %w", err))
+		return toCoreError(fmt.Errorf("purge expired sessions: %w", err))
 	}
 	row := sessionRow{IDHash: idHash, UserID: userID, CSRFToken: csrfToken, CreatedAt: utc(createdAt), ExpiresAt: utc(expiresAt)}
 	if err := db.Create(&row).Error; err != nil {
-		return unavailable(fmt.Errorf("create session: %w", err))
+		return toCoreError(fmt.Errorf("create session: %w", err))
 	}
 	return nil
 }
@@ -65,7 +65,7 @@ func (s *Sessions) Lookup(ctx context.Context, idHash string, now time.Time) (po
 		JOIN users u ON u.id = s.user_id
 		WHERE s.id_hash = ? AND s.expires_at > ?`, idHash, utc(now)).Scan(&row)
 	if res.Error != nil {
-		return ports.Actor{}, "", unavailable(fmt.Errorf("read session: %w", res.Error))
+		return ports.Actor{}, "", toCoreError(fmt.Errorf("read session: %w", res.Error))
 	}
 	if res.RowsAffected == 0 {
 		return ports.Actor{}, "", errNoSession
@@ -77,7 +77,7 @@ func (s *Sessions) Lookup(ctx context.Context, idHash string, now time.Time) (po
 // an error, so signing out twice is harmless.
 func (s *Sessions) Delete(ctx context.Context, idHash string) error {
 	if err := s.db.gorm.WithContext(ctx).Exec(`DELETE FROM web_sessions WHERE id_hash = ?`, idHash).Error; err != nil {
-		return unavailable(fmt.Errorf("delete session: %w", err))
+		return toCoreError(fmt.Errorf("delete session: %w", err))
 	}
 	return nil
 }

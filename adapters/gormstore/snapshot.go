@@ -225,7 +225,7 @@ func (c *Contexts) Snapshot(ctx context.Context, scope envelope.Scope) (envelope
 		r.scan("audit excerpt", &items, r.dialect.auditExcerpt, scope.TenantID, envelope.MaxAuditEntries)
 	})
 	if err != nil {
-		return envelope.Snapshot{}, unavailable(fmt.Errorf("read context snapshot of tenant %s: %w", scope.TenantID, err))
+		return envelope.Snapshot{}, toCoreError(fmt.Errorf("read context snapshot of tenant %s: %w", scope.TenantID, err))
 	}
 	if !*tenantFound {
 		return s, nil
@@ -276,7 +276,7 @@ func (d *Diagnostics) Bundle(ctx context.Context, scope envelope.Scope) (envelop
 		r.scan("operation run outcomes", &outcomes, outcomeCountsSQL, scope.TenantID, envelope.OutcomeWindow)
 	})
 	if err != nil {
-		return envelope.Bundle{}, unavailable(fmt.Errorf("read diagnostics of tenant %s: %w", scope.TenantID, err))
+		return envelope.Bundle{}, toCoreError(fmt.Errorf("read diagnostics of tenant %s: %w", scope.TenantID, err))
 	}
 	if *connFound {
 		b.Connection = toCoreConnection(conn)

@@ -32,7 +32,7 @@ func (u *Users) ByTokenHash(ctx context.Context, hash string) (ports.Actor, erro
 	var row userRow
 	res := u.db.gorm.WithContext(ctx).Raw(userByTokenSQL, hash).Scan(&row)
 	if res.Error != nil {
-		return ports.Actor{}, unavailable(fmt.Errorf("read user by token: %w", res.Error))
+		return ports.Actor{}, toCoreError(fmt.Errorf("read user by token: %w", res.Error))
 	}
 	if res.RowsAffected == 0 {
 		return ports.Actor{}, core.Errorf(core.KindUnauthenticated, "invalid or expired token")
@@ -45,7 +45,7 @@ func (u *Users) ByEmail(ctx context.Context, email string) (ports.Actor, error) 
 	var row userRow
 	res := u.db.gorm.WithContext(ctx).Raw(userByEmailSQL, email).Scan(&row)
 	if res.Error != nil {
-		return ports.Actor{}, unavailable(fmt.Errorf("read user by email: %w", res.Error))
+		return ports.Actor{}, toCoreError(fmt.Errorf("read user by email: %w", res.Error))
 	}
 	if res.RowsAffected == 0 {
 		return ports.Actor{}, core.Errorf(core.KindNotFound, "user not found")
@@ -67,7 +67,7 @@ func (u *Users) IssueToken(ctx context.Context, email, hash string) (ports.Actor
 		if isDuplicate(err) {
 			return ports.Actor{}, core.Wrap(core.KindConflict, err, "this token is already issued")
 		}
-		return ports.Actor{}, unavailable(fmt.Errorf("store API token: %w", err))
+		return ports.Actor{}, toCoreError(fmt.Errorf("store API token: %w", err))
 	}
 	return actor, nil
 }

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/glebarez/go-sqlite" // a pool to collect figures of
+	_ "modernc.org/sqlite" // a pool to collect figures of
 
 	"supportdesk/core/reference"
 	"supportdesk/core/support"

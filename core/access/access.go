@@ -1,5 +1,5 @@
-// Package access holds the capability rules (SPEC §3) and the single
-// authorization decision (SPEC §4) that every entry point applies.
+// Package access holds the capability rules (docs/overview.md#who-may-do-what) and the single
+// authorization decision (docs/overview.md#who-may-do-what) that every entry point applies.
 package access
 
 import "supportdesk/core/text"
@@ -41,7 +41,7 @@ func (r WorkspaceRole) Valid() bool { return text.OneOf(r, WorkspaceRoles) }
 // Capability names one thing a user may do on a tenant.
 type Capability string
 
-// The capabilities of SPEC §3.
+// The capabilities a tenant role can grant.
 const (
 	TenantView             Capability = "tenant.view"
 	OperationsView         Capability = "operations.view"
@@ -74,7 +74,7 @@ func (s Set) Has(c Capability) bool {
 	return ok && s.bits&b != 0
 }
 
-// List returns the capabilities in the set in the order of SPEC §3.
+// List returns the capabilities in the set in the order of the capability table.
 func (s Set) List() []Capability {
 	var out []Capability
 	for _, c := range []Capability{TenantView, OperationsView, SupportRequestsCreate, SupportDiagnosticsView} {
@@ -85,7 +85,7 @@ func (s Set) List() []Capability {
 	return out
 }
 
-// grants is the capability table of SPEC §3: what each tenant role grants.
+// grants is the capability table: what each tenant role grants.
 var grants = map[Role]Set{
 	RoleOwner:    NewSet(TenantView, OperationsView, SupportRequestsCreate, SupportDiagnosticsView),
 	RoleManager:  NewSet(TenantView, OperationsView, SupportRequestsCreate, SupportDiagnosticsView),
@@ -93,7 +93,7 @@ var grants = map[Role]Set{
 	RoleReadonly: NewSet(TenantView, OperationsView),
 }
 
-// CapabilitiesOf returns what role r grants (SPEC §3). An unknown or empty
+// CapabilitiesOf returns what role r grants (docs/overview.md#who-may-do-what). An unknown or empty
 // role grants nothing.
 func CapabilitiesOf(r Role) Set { return grants[r] }
 
@@ -125,7 +125,7 @@ func (g Grant) Capabilities() Set {
 // Outcome is the result of an authorization decision.
 type Outcome int
 
-// Outcomes, in the order SPEC §4 checks them.
+// Outcomes, in the order the rule checks them.
 const (
 	Allow Outcome = iota
 	// NotFound: the target does not exist or the user may not know that it
@@ -147,7 +147,7 @@ func (o Outcome) String() string {
 	return "unknown"
 }
 
-// DecideTenant applies SPEC §4 to an action on a tenant that needs capability need.
+// DecideTenant applies the authorization rule to an action on a tenant that needs capability need.
 func DecideTenant(g Grant, need Capability) Outcome {
 	caps := g.Capabilities()
 	if !g.Exists || g.WorkspaceRole == "" || g.TenantRole == "" || !caps.Has(TenantView) {
@@ -159,7 +159,7 @@ func DecideTenant(g Grant, need Capability) Outcome {
 	return Allow
 }
 
-// DecideRun applies SPEC §4 to an action on an operation run: the run must
+// DecideRun applies the authorization rule to an action on an operation run: the run must
 // exist, its tenant must pass the tenant rule and the user must hold
 // operations.view, otherwise NotFound; then a missing need is Forbidden.
 func DecideRun(g Grant, need Capability) Outcome {

@@ -1,5 +1,5 @@
 // Package audit describes audit entries and the one that records a
-// support request's creation (SPEC §7).
+// support request's creation (docs/security.md).
 package audit
 
 import (
@@ -30,7 +30,7 @@ type Entry struct {
 	Action      string
 	SubjectType string
 	SubjectID   string
-	// Metadata holds only the whitelisted values of SPEC §7, never
+	// Metadata holds only the allowed values (docs/security.md), never
 	// free text from the request or its context.
 	Metadata   map[string]any
 	OccurredAt time.Time

@@ -1,5 +1,5 @@
-// Package envelope builds the context envelope of SPEC §5 and the support
-// diagnostics bundle of SPEC §6 from a snapshot of database state. It is
+// Package envelope builds the context envelope and the support
+// diagnostics bundle (docs/envelope.md) from a snapshot of database state. It is
 // pure: the snapshot is read by an adapter, everything here is computed.
 package envelope
 
@@ -9,7 +9,7 @@ import (
 	"supportdesk/core/support"
 )
 
-// List bounds of SPEC §5 and §6. Storage adapters must not read more rows
+// List bounds of the envelope and the bundle. Storage adapters must not read more rows
 // than these; the builder cuts longer lists anyway.
 const (
 	MaxRecentRuns   = 5

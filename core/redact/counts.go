@@ -53,7 +53,7 @@ func (c *Counts) Merge(o *Counts) {
 	}
 }
 
-// Manifest returns the redaction manifest of SPEC §6 as a JSON-shaped
+// Manifest returns the redaction manifest (docs/envelope.md) as a JSON-shaped
 // value: {"policy": PolicyVersion, "count": total, "rules": {id: n, …}}.
 func (c *Counts) Manifest() map[string]any {
 	rules := make(map[string]any, len(c.rules))

@@ -1,4 +1,4 @@
-// Package redact implements redaction policy v2 (SPEC §6): the one place
+// Package redact implements redaction policy v2 (docs/envelope.md#redaction): the one place
 // that decides what of a value may leave supportdesk. Every exit — the
 // context envelope, the diagnostics bundle, audit metadata, web pages,
 // events and webhooks, log lines — sends its values through String (free

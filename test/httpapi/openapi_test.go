@@ -383,7 +383,7 @@ func TestNotReadyBeforeMigrations(t *testing.T) {
 // TestOpenAPIIsSelfContained: the document reads on its own; a client has
 // no product specification to look things up in.
 func TestOpenAPIIsSelfContained(t *testing.T) {
-	if doc := string(httpapi.OpenAPI()); strings.Contains(doc, "SPEC") {
+	if doc := string(httpapi.OpenAPI()); strings.Contains(doc, "SPEC") || strings.Contains(doc, "§") {
 		t.Error("openapi.json refers to a specification the reader does not have")
 	}
 }

@@ -23,3 +23,11 @@ func TestServerStartsKillsAndRestarts(t *testing.T) {
 		t.Fatalf("restarted server does not greet: %v", err)
 	}
 }
+
+// TestNATSServerIsFound is the probe behind make test's note: it skips,
+// saying why, exactly when the NATS suites would.
+func TestNATSServerIsFound(t *testing.T) {
+	if _, err := binary(); err != nil {
+		unavailable(t, "%v", err)
+	}
+}
