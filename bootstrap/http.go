@@ -15,6 +15,7 @@ import (
 	"supportdesk/adapters/ratelimit"
 	"supportdesk/adapters/web"
 	"supportdesk/core"
+	"supportdesk/core/usecase"
 	"supportdesk/ports"
 )
 
@@ -26,6 +27,7 @@ func HTTP() fx.Option {
 	return fx.Module("httpapi",
 		fx.Provide(
 			newHTTPApp,
+			func(s *usecase.Service) httpapi.UseCases { return s },
 			NewListening,
 			func() *Failure { return &Failure{} },
 			fx.Annotate(gormstore.NewSessions, fx.As(new(web.SessionStore))),
@@ -39,7 +41,7 @@ func HTTP() fx.Option {
 
 type appDeps struct {
 	fx.In
-	Desk     ports.SupportDesk
+	Desk     httpapi.UseCases
 	Browser  ports.Browser
 	Sessions web.SessionStore
 	Failures ports.AuthFailures

@@ -69,7 +69,7 @@ func (s *Agents) Add(ctx context.Context, a ports.Agent) error {
 		return nil
 	})
 	if err != nil {
-		return unavailable(fmt.Errorf("add agent %s: %w", a.Email, err))
+		return toCoreError(fmt.Errorf("add agent %s: %w", a.Email, err))
 	}
 	return nil
 }
@@ -78,12 +78,12 @@ func (s *Agents) Add(ctx context.Context, a ports.Agent) error {
 func (s *Agents) List(ctx context.Context) ([]ports.Agent, error) {
 	var rows []agentRow
 	if err := s.db.gorm.WithContext(ctx).Raw(agentSQL + ` ORDER BY lower(u.email), u.id`).Scan(&rows).Error; err != nil {
-		return nil, unavailable(fmt.Errorf("list agents: %w", err))
+		return nil, toCoreError(fmt.Errorf("list agents: %w", err))
 	}
 	var scopes []struct{ UserID, WorkspaceID string }
 	if err := s.db.gorm.WithContext(ctx).Raw(`SELECT user_id, workspace_id FROM support_agent_workspaces ORDER BY workspace_id`).
 		Scan(&scopes).Error; err != nil {
-		return nil, unavailable(fmt.Errorf("list agent workspaces: %w", err))
+		return nil, toCoreError(fmt.Errorf("list agent workspaces: %w", err))
 	}
 	agents := make([]ports.Agent, len(rows))
 	for i, r := range rows {
@@ -114,7 +114,7 @@ func (s *Agents) one(ctx context.Context, where string, arg string) (ports.Agent
 	var row agentRow
 	res := s.db.gorm.WithContext(ctx).Raw(agentSQL+where, arg).Scan(&row)
 	if res.Error != nil {
-		return ports.Agent{}, unavailable(fmt.Errorf("read agent: %w", res.Error))
+		return ports.Agent{}, toCoreError(fmt.Errorf("read agent: %w", res.Error))
 	}
 	if res.RowsAffected == 0 {
 		return ports.Agent{}, core.Errorf(core.KindNotFound, "agent not found")
@@ -122,7 +122,7 @@ func (s *Agents) one(ctx context.Context, where string, arg string) (ports.Agent
 	var ws []string
 	if err := s.db.gorm.WithContext(ctx).Raw(`SELECT workspace_id FROM support_agent_workspaces WHERE user_id = ? ORDER BY workspace_id`,
 		row.UserID).Scan(&ws).Error; err != nil {
-		return ports.Agent{}, unavailable(fmt.Errorf("read agent workspaces: %w", err))
+		return ports.Agent{}, toCoreError(fmt.Errorf("read agent workspaces: %w", err))
 	}
 	return toCoreAgent(row, ws), nil
 }
@@ -136,7 +136,7 @@ func (s *Agents) Disable(ctx context.Context, email string, t time.Time) error {
 	err = s.db.gorm.WithContext(ctx).Exec(`UPDATE support_agents SET disabled_at = ? WHERE user_id = ? AND disabled_at IS NULL`,
 		utc(t), a.UserID).Error
 	if err != nil {
-		return unavailable(fmt.Errorf("disable agent %s: %w", email, err))
+		return toCoreError(fmt.Errorf("disable agent %s: %w", email, err))
 	}
 	return nil
 }
