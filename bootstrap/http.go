@@ -56,7 +56,7 @@ type appDeps struct {
 // attempts through the same use case, so a user's count is one.
 func newHTTPApp(d appDeps) *fiber.App {
 	site := web.New(web.Deps{
-		Desk: d.Desk, Browser: d.Browser, Sessions: d.Sessions, Log: d.Log,
+		Desk: d.Desk, Browser: d.Browser, Requester: d.Desk, Support: d.Desk, Sessions: d.Sessions, Log: d.Log,
 		SecureCookies: d.Config.SecureCookies, AuthFailures: d.Failures,
 	})
 	app := httpapi.New(d.Desk, httpapi.Config{

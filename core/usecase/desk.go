@@ -26,6 +26,9 @@ var errNoDesk = core.Errorf(core.KindNotFound, "not found")
 
 // DeskAgent implements ports.Desk.
 func (s *Service) DeskAgent(ctx context.Context, actor ports.Actor) (ports.Agent, error) {
+	if s.agents == nil {
+		return ports.Agent{}, errNoDesk
+	}
 	a, err := s.agents.ByUserID(ctx, actor.ID)
 	if core.KindOf(err) == core.KindNotFound || (err == nil && !a.Active()) {
 		return ports.Agent{}, errNoDesk
