@@ -15,6 +15,7 @@ import (
 	"supportdesk/adapters/ratelimit"
 	"supportdesk/adapters/web"
 	"supportdesk/core"
+	"supportdesk/core/usecase"
 	"supportdesk/ports"
 )
 
@@ -26,6 +27,7 @@ func HTTP() fx.Option {
 	return fx.Module("httpapi",
 		fx.Provide(
 			newHTTPApp,
+			func(s *usecase.Service) httpapi.UseCases { return s },
 			NewListening,
 			func() *Failure { return &Failure{} },
 			fx.Annotate(gormstore.NewSessions, fx.As(new(web.SessionStore))),
@@ -39,7 +41,7 @@ func HTTP() fx.Option {
 
 type appDeps struct {
 	fx.In
-	Desk     ports.SupportDesk
+	Desk     httpapi.UseCases
 	Browser  ports.Browser
 	Sessions web.SessionStore
 	Failures ports.AuthFailures
@@ -54,7 +56,7 @@ type appDeps struct {
 // attempts through the same use case, so a user's count is one.
 func newHTTPApp(d appDeps) *fiber.App {
 	site := web.New(web.Deps{
-		Desk: d.Desk, Browser: d.Browser, Sessions: d.Sessions, Log: d.Log,
+		Desk: d.Desk, Browser: d.Browser, Requester: d.Desk, Support: d.Desk, Sessions: d.Sessions, Log: d.Log,
 		SecureCookies: d.Config.SecureCookies, AuthFailures: d.Failures,
 	})
 	app := httpapi.New(d.Desk, httpapi.Config{

@@ -26,6 +26,8 @@ func Storage() fx.Option {
 			fx.Annotate(gormstore.NewDiagnostics, fx.As(new(ports.DiagnosticsBuilder))),
 			fx.Annotate(gormstore.NewUsers, fx.As(new(ports.Users))),
 			fx.Annotate(gormstore.NewDirectory, fx.As(new(ports.Directory))),
+			fx.Annotate(gormstore.NewPages, fx.As(new(ports.RequestPages))),
+			fx.Annotate(gormstore.NewAgents, fx.As(new(ports.Agents))),
 			fx.Annotate(gormstore.NewIdempotencyKeys, fx.As(new(ports.IdempotencyKeys))),
 			fx.Annotate(gormstore.NewSchema, fx.As(new(ports.Schema))),
 			fx.Annotate(gormstore.NewRecords, fx.As(new(ports.RecordImporter))),
@@ -92,6 +94,9 @@ func Core() fx.Option {
 			func(s *usecase.Service) ports.SupportDesk { return s },
 			func(s *usecase.Service) ports.Admin { return s },
 			func(s *usecase.Service) ports.Browser { return s },
+			func(s *usecase.Service) ports.Desk { return s },
+			func(s *usecase.Service) ports.Requester { return s },
+			func(s *usecase.Service) ports.AgentAdmin { return s },
 		),
 	)
 }
@@ -106,10 +111,14 @@ type serviceDeps struct {
 	Directory   ports.Directory
 	Idempotency ports.IdempotencyKeys
 	Limiter     ports.RateLimiter
-	Clock       ports.Clock
-	IDs         ports.IDs
-	Log         *slog.Logger
-	Metrics     *metrics.Metrics
+	Pages       ports.RequestPages
+	Agents      ports.Agents
+	// Deliveries is there once delivery is wired.
+	Deliveries ports.DeliveryLog `optional:"true"`
+	Clock      ports.Clock
+	IDs        ports.IDs
+	Log        *slog.Logger
+	Metrics    *metrics.Metrics
 }
 
 func newService(d serviceDeps) *usecase.Service {
@@ -117,6 +126,7 @@ func newService(d serviceDeps) *usecase.Service {
 		Requests: d.Requests, Grants: d.Grants, Contexts: d.Contexts,
 		Diagnostics: d.Diagnostics, Users: d.Users, Directory: d.Directory,
 		Idempotency: d.Idempotency, Limiter: d.Limiter, Clock: d.Clock, IDs: d.IDs,
+		Pages: d.Pages, Agents: d.Agents, Deliveries: d.Deliveries,
 	})
 	s.Hooks.DiagnosticsFailed = func(ctx context.Context, err error) {
 		d.Log.WarnContext(ctx, "diagnostics bundle unavailable; attaching canonical context only", "error", err)

@@ -44,6 +44,7 @@ type Backend interface {
 type Ports struct {
 	Desk    ports.SupportDesk
 	Admin   ports.Admin
+	Agents  ports.AgentAdmin
 	Schema  ports.Schema
 	Records ports.RecordImporter
 }

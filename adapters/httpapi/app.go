@@ -104,7 +104,7 @@ func (c Config) withDefaults() Config {
 // (slog.Default() if nil). It does not listen: the caller serves it with
 // app.Listener and stops it with app.ShutdownWithContext, which lets
 // in-flight requests finish.
-func New(desk ports.SupportDesk, cfg Config, log *slog.Logger) *fiber.App {
+func New(desk UseCases, cfg Config, log *slog.Logger) *fiber.App {
 	cfg = cfg.withDefaults()
 	if log == nil {
 		log = slog.Default()
@@ -147,7 +147,7 @@ func New(desk ports.SupportDesk, cfg Config, log *slog.Logger) *fiber.App {
 
 	// Authentication is part of each route rather than of the group, so
 	// that a 401 is logged and counted under the route it was meant for.
-	h := handlers{desk: desk}
+	h := handlers{desk: desk, uc: desk}
 	auth := authenticate(desk, cfg.AuthFailures)
 	limit := limitCreates(desk)
 	v1 := app.Group("/v1", withAPIHeaders)
@@ -163,7 +163,10 @@ func New(desk ports.SupportDesk, cfg Config, log *slog.Logger) *fiber.App {
 		v1.Get(ctx.path+"/support-requests/attachment-preview", auth, h.preview(ctx.typ, ctx.param))
 		v1.Get(ctx.path+"/support-diagnostics", auth, h.diagnostics(ctx.typ, ctx.param))
 	}
+	v1.Get("/support-requests", auth, h.ownList)
 	v1.Get("/support-requests/:reference", auth, h.get)
+	v1.Get("/support/requests", auth, h.onlyAgents, h.deskList)
+	v1.Get("/support/requests/:reference", auth, h.onlyAgents, h.deskGet)
 	return app
 }
 

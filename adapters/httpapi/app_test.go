@@ -20,6 +20,9 @@ import (
 
 // fakeDesk records what the handlers pass to the inbound port.
 type fakeDesk struct {
+	// The support desk and the own lists are not what these tests look at.
+	ports.Requester
+	ports.Desk
 	tokens  []string
 	targets []support.PrimaryContext
 	preview func(ctx context.Context) (ports.Preview, error)

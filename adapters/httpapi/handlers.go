@@ -25,6 +25,7 @@ const HeaderIdempotencyKey = "Idempotency-Key"
 // handlers serves the support-request endpoints over the inbound port.
 type handlers struct {
 	desk ports.SupportDesk
+	uc   UseCases
 }
 
 // target reads the primary context from the route parameter param. The id

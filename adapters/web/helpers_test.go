@@ -63,6 +63,7 @@ func newSite(t *testing.T, d web.Deps, swaps ...func(*usecase.Deps)) *site {
 		Requests: gormstore.NewRequests(db), Grants: gormstore.NewGrants(db),
 		Contexts: gormstore.NewContexts(db), Diagnostics: gormstore.NewDiagnostics(db), Users: gormstore.NewUsers(db),
 		Directory: gormstore.NewDirectory(db), Clock: system.Clock{}, IDs: system.NewIDs(),
+		Pages: gormstore.NewPages(db), Agents: gormstore.NewAgents(db),
 	}
 	for _, swap := range swaps {
 		swap(&deps)
@@ -71,6 +72,7 @@ func newSite(t *testing.T, d web.Deps, swaps ...func(*usecase.Deps)) *site {
 	sessions := gormstore.NewSessions(db)
 	d.Desk, d.Browser, d.Sessions = svc, svc, sessions
 	d.Log = slog.New(slog.DiscardHandler)
+	d.Requester, d.Support = svc, svc
 	ui := web.New(d)
 	app := httpapi.New(svc, httpapi.Config{NotFoundPage: ui.NotFound}, d.Log)
 	ui.Register(app)

@@ -252,6 +252,7 @@ var templateFuncs = map[string]any{
 	"tone":     tone,
 	"plural":   plural,
 	"describe": describedBy,
+	"list":     func(s ...string) []string { return s },
 }
 
 // humanTime formats t for reading; times are shown in UTC, which is what

@@ -156,7 +156,13 @@ func (s *site) clearCookie(c *fiber.Ctx, name, path string) {
 }
 
 // home sends a signed-in visitor to their tenants.
-func (s *site) home(c *fiber.Ctx, _ *session) error {
+func (s *site) home(c *fiber.Ctx, sess *session) error {
+	if s.support == nil {
+		return c.Redirect("/tenants", fiber.StatusSeeOther)
+	}
+	if _, err := s.support.DeskAgent(c.UserContext(), sess.actor); err == nil {
+		return c.Redirect("/support", fiber.StatusSeeOther)
+	}
 	return c.Redirect("/tenants", fiber.StatusSeeOther)
 }
 

@@ -38,10 +38,13 @@ type SessionStore interface {
 
 // Deps is what the web UI needs.
 type Deps struct {
-	Desk     ports.SupportDesk
-	Browser  ports.Browser
-	Sessions SessionStore
-	Log      *slog.Logger
+	Desk    ports.SupportDesk
+	Browser ports.Browser
+	// Requester serves "Your support requests", Support the support desk.
+	Requester ports.Requester
+	Support   ports.Desk
+	Sessions  SessionStore
+	Log       *slog.Logger
 	// SecureCookies marks cookies Secure on every response. Without it they
 	// are Secure when the request came over TLS, directly or as told by a
 	// proxy's X-Forwarded-Proto (a client that forges that header only
@@ -58,14 +61,16 @@ const defaultSessionTTL = 8 * time.Hour
 
 // site holds the web UI's dependencies and renders its pages.
 type site struct {
-	desk     ports.SupportDesk
-	browser  ports.Browser
-	sessions SessionStore
-	log      *slog.Logger
-	secure   bool
-	ttl      time.Duration
-	failures ports.AuthFailures
-	views    *views
+	desk      ports.SupportDesk
+	browser   ports.Browser
+	requester ports.Requester
+	support   ports.Desk
+	sessions  SessionStore
+	log       *slog.Logger
+	secure    bool
+	ttl       time.Duration
+	failures  ports.AuthFailures
+	views     *views
 }
 
 // Site is the web UI: its pages, over the same inbound ports as the API.
@@ -75,7 +80,7 @@ type Site struct{ s *site }
 // not parse, which is a build defect that the package's tests catch.
 func New(d Deps) *Site {
 	s := &site{
-		desk: d.Desk, browser: d.Browser, sessions: d.Sessions, log: d.Log,
+		desk: d.Desk, browser: d.Browser, requester: d.Requester, support: d.Support, sessions: d.Sessions, log: d.Log,
 		secure: d.SecureCookies, ttl: d.SessionTTL, failures: d.AuthFailures,
 		views: mustLoadViews(),
 	}
@@ -102,6 +107,10 @@ func (w *Site) Register(app *fiber.App) {
 	app.Post("/signin", s.public(s.signin))
 	app.Post("/signout", s.private(s.signout))
 	app.Get("/tenants", s.private(s.tenants))
+	app.Get("/requests", s.private(s.ownRequests))
+	app.Get("/requests/:reference", s.private(s.ownRequest))
+	app.Get("/support", s.private(s.deskList))
+	app.Get("/support/requests/:reference", s.private(s.deskRequest))
 
 	for _, k := range []contextKind{tenantContext, runContext} {
 		app.Get(k.base+":id", s.private(s.contextPage(k)))

@@ -12,7 +12,12 @@ import (
 // ActionSupportRequestCreated is the action recorded when a request is made.
 const ActionSupportRequestCreated = "support_request.created"
 
-// SubjectSupportRequest is the subject type of that entry.
+// ActionSupportRequestViewed is the action recorded each time a support
+// agent reads a whole request (SPEC §12), so that its requester can see
+// who from support looked at it.
+const ActionSupportRequestViewed = "support_request.viewed"
+
+// SubjectSupportRequest is the subject type of both entries.
 const SubjectSupportRequest = "support_request"
 
 // Entry is one append-only audit entry.
@@ -51,6 +56,24 @@ func Created(id string, r *support.Request, ch support.Channel) Entry {
 			"channel":              string(ch),
 		}),
 		OccurredAt: r.CreatedAt(),
+	}
+}
+
+// Viewed returns the entry for agentID reading r through channel ch at t.
+func Viewed(id string, r *support.Request, agentID string, ch support.Channel, t time.Time) Entry {
+	return Entry{
+		ID:          id,
+		WorkspaceID: r.WorkspaceID(),
+		TenantID:    r.TenantID(),
+		ActorID:     agentID,
+		Action:      ActionSupportRequestViewed,
+		SubjectType: SubjectSupportRequest,
+		SubjectID:   r.Reference().String(),
+		Metadata: redacted(map[string]any{
+			"reference": r.Reference().String(),
+			"channel":   string(ch),
+		}),
+		OccurredAt: t,
 	}
 }
 

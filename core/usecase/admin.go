@@ -61,9 +61,22 @@ func (s *Service) ActorByEmail(ctx context.Context, email string) (ports.Actor, 
 	return s.users.ByEmail(ctx, email)
 }
 
-// IssueToken implements ports.Admin: a credential.NewToken, of which only
-// the hash is stored.
+// IssueToken implements ports.Admin for a tenant user: an agent's tokens
+// come from IssueAgentToken, so that no one makes one by mistake.
 func (s *Service) IssueToken(ctx context.Context, email string) (string, error) {
+	if s.agents != nil {
+		if a, err := s.agents.ByEmail(ctx, email); err == nil {
+			return "", core.Errorf(core.KindConflict, "%s is a support agent: issue its token with --agent", a.Email)
+		} else if core.KindOf(err) != core.KindNotFound {
+			return "", err
+		}
+	}
+	return s.issueToken(ctx, email)
+}
+
+// issueToken makes a credential.NewToken for the user with this email, of
+// which only the hash is stored.
+func (s *Service) issueToken(ctx context.Context, email string) (string, error) {
 	token := credential.NewToken()
 	if _, err := s.users.IssueToken(ctx, email, credential.Hash(token)); err != nil {
 		return "", err

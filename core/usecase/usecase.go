@@ -30,6 +30,9 @@ type Service struct {
 	directory   ports.Directory
 	idempotency ports.IdempotencyKeys
 	limiter     ports.RateLimiter
+	pages       ports.RequestPages
+	agents      ports.Agents
+	deliveries  ports.DeliveryLog
 	clock       ports.Clock
 	ids         ports.IDs
 	// Hooks hear what the service does, for logs and metrics.
@@ -61,8 +64,15 @@ type Deps struct {
 	Idempotency ports.IdempotencyKeys
 	// Limiter bounds create attempts per user; nil means no limit.
 	Limiter ports.RateLimiter
-	Clock   ports.Clock
-	IDs     ports.IDs
+	// Pages and Agents serve the support desk and the requester's own
+	// requests.
+	Pages  ports.RequestPages
+	Agents ports.Agents
+	// Deliveries, if set, tells the support desk how each request's event
+	// was delivered.
+	Deliveries ports.DeliveryLog
+	Clock      ports.Clock
+	IDs        ports.IDs
 }
 
 // New returns a Service over d.
@@ -70,7 +80,7 @@ func New(d Deps) *Service {
 	return &Service{
 		requests: d.Requests, grants: d.Grants, contexts: d.Contexts,
 		diagnostics: d.Diagnostics, users: d.Users, directory: d.Directory, idempotency: d.Idempotency,
-		limiter: d.Limiter, clock: d.Clock, ids: d.IDs,
+		limiter: d.Limiter, pages: d.Pages, agents: d.Agents, deliveries: d.Deliveries, clock: d.Clock, ids: d.IDs,
 	}
 }
 

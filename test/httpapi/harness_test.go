@@ -63,6 +63,9 @@ func newServerWith(t testing.TB, db *gormstore.DB, cfg httpapi.Config, swaps ...
 		Diagnostics: gormstore.NewDiagnostics(db),
 		Users:       gormstore.NewUsers(db),
 		Idempotency: gormstore.NewIdempotencyKeys(db),
+		Directory:   gormstore.NewDirectory(db),
+		Pages:       gormstore.NewPages(db),
+		Agents:      gormstore.NewAgents(db),
 		Clock:       system.Clock{},
 		IDs:         system.NewIDs(),
 	}

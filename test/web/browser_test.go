@@ -73,13 +73,14 @@ func serve(t *testing.T, db *gormstore.DB, swaps ...func(*usecase.Deps)) string 
 		Requests: gormstore.NewRequests(db), Grants: gormstore.NewGrants(db),
 		Contexts: gormstore.NewContexts(db), Diagnostics: gormstore.NewDiagnostics(db), Users: gormstore.NewUsers(db),
 		Directory: gormstore.NewDirectory(db), Clock: system.Clock{}, IDs: system.NewIDs(),
+		Pages: gormstore.NewPages(db), Agents: gormstore.NewAgents(db),
 	}
 	for _, swap := range swaps {
 		swap(&deps)
 	}
 	svc := usecase.New(deps)
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	ui := web.New(web.Deps{Desk: svc, Browser: svc, Sessions: gormstore.NewSessions(db), Log: log})
+	ui := web.New(web.Deps{Desk: svc, Browser: svc, Requester: svc, Support: svc, Sessions: gormstore.NewSessions(db), Log: log})
 	// Chromium opens spare connections that may never carry a request; the
 	// server waits for those until ReadTimeout before it can shut down, so
 	// keep it well under the shutdown timeout below.
