@@ -28,6 +28,7 @@ func Storage() fx.Option {
 			fx.Annotate(gormstore.NewDirectory, fx.As(new(ports.Directory))),
 			fx.Annotate(gormstore.NewPages, fx.As(new(ports.RequestPages))),
 			fx.Annotate(gormstore.NewAgents, fx.As(new(ports.Agents))),
+			fx.Annotate(gormstore.NewDeliveries, fx.As(new(ports.DeliveryLog))),
 			fx.Annotate(gormstore.NewIdempotencyKeys, fx.As(new(ports.IdempotencyKeys))),
 			fx.Annotate(gormstore.NewSchema, fx.As(new(ports.Schema))),
 			fx.Annotate(gormstore.NewRecords, fx.As(new(ports.RecordImporter))),

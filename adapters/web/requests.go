@@ -90,11 +90,11 @@ func viewOf(r *support.Request, names ports.Names) requestView {
 		ContextType: string(r.PrimaryContext().Type), ContextID: r.PrimaryContext().ID, Mode: string(r.AttachmentMode()),
 		Digest: r.ContextDigest(), CreatedAt: r.CreatedAt(),
 	}
-	var env struct {
-		Included []string `json:"included"`
+	for _, s := range sectionsOf(r.Context()) {
+		if s.Gap == "" && s.Key != "primary_context" {
+			v.Sections = append(v.Sections, s.Title)
+		}
 	}
-	_ = json.Unmarshal(r.Context(), &env)
-	v.Sections = env.Included
 	var pretty bytes.Buffer
 	if json.Indent(&pretty, r.Context(), "", "  ") == nil {
 		v.Raw = pretty.String()
@@ -163,6 +163,7 @@ func (s *site) deskList(c *fiber.Ctx, sess *session) error {
 type deskRequestData struct {
 	page
 	Request    requestView
+	Sections   []sectionView
 	Deliveries []ports.DeliveryStatus
 }
 
@@ -178,6 +179,7 @@ func (s *site) deskRequest(c *fiber.Ctx, sess *session) error {
 		return err
 	}
 	return s.render(c, fiber.StatusOK, "desk_request", deskRequestData{
-		page: s.page(sess, "Support request "+ref.String()), Request: viewOf(rec.Request, rec.Names), Deliveries: rec.Deliveries,
+		page: s.page(sess, "Support request "+ref.String()), Request: viewOf(rec.Request, rec.Names),
+		Sections: sectionsOf(rec.Request.Context()), Deliveries: rec.Deliveries,
 	})
 }

@@ -53,7 +53,7 @@ func TestOwnRequestsAndTheSupportDesk(t *testing.T) {
 	}
 	page := op.get("/requests/" + ref)
 	wantStatus(t, page, http.StatusOK)
-	if !strings.Contains(page.body, "Not viewed yet.") || !strings.Contains(page.body, "Sections attached") {
+	if !strings.Contains(page.body, "Not viewed yet.") || !strings.Contains(page.body, "Sections attached</dt><dd>Workspace, Tenant, Provider connection") {
 		t.Errorf("request page before any view:\n%s", page.body)
 	}
 
@@ -87,7 +87,9 @@ func TestOwnRequestsAndTheSupportDesk(t *testing.T) {
 	}
 	detail := agent.get("/support/requests/" + ref)
 	wantStatus(t, detail, http.StatusOK)
-	for _, want := range []string{"Sync fails every night", "Context envelope (raw)", "Deliveries", "support-request-context/v2"} {
+	for _, want := range []string{"Sync fails every night", "Context envelope (raw)", "Deliveries", "support-request-context/v2",
+		`id="section-tenant"`, `id="section-provider_connection"`, `id="section-recent_operation_runs"`,
+		`id="section-findings"`, `id="section-diagnostics"`} {
 		if !strings.Contains(detail.body, want) {
 			t.Errorf("desk detail lacks %q", want)
 		}

@@ -185,21 +185,27 @@ type suite struct {
 // signIn opens a tab for a user and signs in there with token.
 func (s *suite) signIn(t *testing.T, token string) *user {
 	t.Helper()
+	return s.signInAt(t, token, "/tenants", ".tenant-list")
+}
+
+// signInAt signs in with token in a browser of its own, starting from path
+// and waiting for the element wait on the page it leads back to.
+func (s *suite) signInAt(t *testing.T, token, path, wait string) *user {
+	t.Helper()
 	ctx, cancel := chromedp.NewContext(s.browser)
 	t.Cleanup(cancel)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
 	t.Cleanup(cancelTimeout)
 	u := &user{t: t, ctx: ctx, shots: s.shots}
-	base := s.base
 	// Asking for a page while signed out leads to the sign-in form and,
 	// once signed in, back to that page.
 	u.run("sign in",
 		network.ClearBrowserCookies(),
-		chromedp.Navigate(base+"/tenants"),
+		chromedp.Navigate(s.base+path),
 		chromedp.WaitVisible(`#token`, chromedp.ByQuery),
 		chromedp.SendKeys(`#token`, token, chromedp.ByQuery),
 		chromedp.Submit(`#token`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.tenant-list`, chromedp.ByQuery),
+		chromedp.WaitVisible(wait, chromedp.ByQuery),
 	)
 	return u
 }
@@ -616,6 +622,8 @@ func (s *suite) run(t *testing.T) {
 			chromedp.WaitVisible(`#token`, chromedp.ByQuery),
 		)
 	})
+
+	t.Run("support views a request and its requester sees who", s.deskScenario)
 }
 
 // TestChromiumIsInstalled is the probe behind make test's note: it skips,
