@@ -78,9 +78,11 @@ type SupportDesk interface {
 	// body, so that malformed attempts count too (the admin CLI does not).
 	// None left is a KindRateLimited error with RetryAfter.
 	AttemptCreate(ctx context.Context, actor Actor) error
-	// Submit authorizes, validates and creates a support request. Errors:
-	// KindNotFound, KindForbidden, KindInvalid, KindConflict, KindUnavailable.
-	Submit(ctx context.Context, s Submission) (*support.Request, error)
+	// Submit authorizes, validates and creates a support request, or
+	// replays the one an Idempotency-Key already made. Errors: KindNotFound,
+	// KindForbidden, KindInvalid, KindConflict (with RetryAfter),
+	// KindUnavailable.
+	Submit(ctx context.Context, s Submission) (Submitted, error)
 	// Preview tells what a submission on target would attach now.
 	Preview(ctx context.Context, actor Actor, target support.PrimaryContext) (Preview, error)
 	// Diagnostics returns the redacted diagnostics bundle as canonical JSON;
@@ -255,6 +257,13 @@ type Browser interface {
 	// View returns the dashboard of a tenant, or the viewer of a run, under
 	// the same 404 rule as every other entry point.
 	View(ctx context.Context, actor Actor, target support.PrimaryContext) (View, error)
+}
+
+// Submitted is the request a submission made or, when Replayed, the one
+// its Idempotency-Key made before.
+type Submitted struct {
+	*support.Request
+	Replayed bool
 }
 
 // IdempotencyRecord is what storage keeps for one (user, Idempotency-Key).

@@ -38,8 +38,8 @@ func (f *fakeDesk) Authenticate(_ context.Context, token string) (ports.Actor, e
 
 func (f *fakeDesk) AttemptCreate(context.Context, ports.Actor) error { return nil }
 
-func (f *fakeDesk) Submit(context.Context, ports.Submission) (*support.Request, error) {
-	return nil, core.Errorf(core.KindInternal, "not used")
+func (f *fakeDesk) Submit(context.Context, ports.Submission) (ports.Submitted, error) {
+	return ports.Submitted{}, core.Errorf(core.KindInternal, "not used")
 }
 
 func (f *fakeDesk) Preview(ctx context.Context, _ ports.Actor, t support.PrimaryContext) (ports.Preview, error) {

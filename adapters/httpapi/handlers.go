@@ -22,6 +22,9 @@ import (
 // replays the first result for the same user, key and body.
 const HeaderIdempotencyKey = "Idempotency-Key"
 
+// HeaderIdempotentReplayed marks a 201 that replays what the key made.
+const HeaderIdempotentReplayed = "Idempotent-Replayed"
+
 // handlers serves the support-request endpoints over the inbound port.
 type handlers struct {
 	desk ports.SupportDesk
@@ -67,8 +70,11 @@ func (h handlers) create(typ support.ContextType, param string) fiber.Handler {
 		if err != nil {
 			return err
 		}
+		if req.Replayed {
+			c.Set(HeaderIdempotentReplayed, "true")
+		}
 		c.Location("/v1/support-requests/" + req.Reference().String())
-		return sendJSON(c, http.StatusCreated, requestjson.NewCreated(req))
+		return sendJSON(c, http.StatusCreated, requestjson.NewCreated(req.Request))
 	}
 }
 

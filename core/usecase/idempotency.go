@@ -18,10 +18,13 @@ const (
 	MaxIdempotencyKey = 255
 	// IdempotencyTTL is how long a key replays its first result.
 	IdempotencyTTL = 24 * time.Hour
-	// AbandonedAfter is how long an in-flight claim may stay unfinished
-	// before it is taken to belong to a server that died; well above any
-	// request's deadline.
-	AbandonedAfter = 2 * time.Minute
+	// AbandonedAfter is the lease of an in-flight claim: unfinished for
+	// longer, it is taken to belong to a server that died, and a retry may
+	// take it over (SPEC §8: within 30 seconds). It is well above the
+	// default request deadline; a claim taken over from a holder that is
+	// somehow still working cannot be completed by it (the completion names
+	// the claim), so no key ever makes two requests.
+	AbandonedAfter = 30 * time.Second
 )
 
 // checkIdempotencyKey validates a key's form: printable characters (the
@@ -66,8 +69,10 @@ func (s *Service) claim(ctx context.Context, sub ports.Submission, now time.Time
 		return nil, time.Time{}, core.Invalid(core.FieldError{Field: "Idempotency-Key",
 			Message: "was already used with a different request; use a new key"})
 	case held.Reference == "":
-		return nil, time.Time{}, core.Errorf(core.KindConflict,
-			"a request with this Idempotency-Key is still being processed; retry later")
+		e := core.Errorf(core.KindConflict, "a request with this Idempotency-Key is still being processed; retry later")
+		// Retry when the holder should have answered, or its lease ended.
+		e.RetryAfter = max(held.CreatedAt.Add(AbandonedAfter).Sub(now), time.Second)
+		return nil, time.Time{}, e
 	}
 	req, err := s.requests.Get(ctx, held.Reference)
 	if err != nil {

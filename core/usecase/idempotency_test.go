@@ -33,10 +33,13 @@ func TestIdempotentReplay(t *testing.T) {
 	if got := d.stored(t); again.Reference() != first.Reference() || got != [3]int{1, 1, 1} {
 		t.Fatalf("replay made %s (first %s), stored %v", again.Reference(), first.Reference(), got)
 	}
+	if first.Replayed || !again.Replayed {
+		t.Errorf("Replayed: first %v, again %v", first.Replayed, again.Replayed)
+	}
 	// Another user's identical key is theirs alone.
 	other := keyed("k1", "Backups fail")
 	other.Actor.ID = "manager"
-	if r, err := s.Submit(context.Background(), other); err != nil || r.Reference() == first.Reference() {
+	if r, err := s.Submit(context.Background(), other); err != nil || r.Reference() == first.Reference() || r.Replayed {
 		t.Fatalf("another user's key replayed the first request: %v", err)
 	}
 	// Without a key every submission is new.
@@ -73,8 +76,13 @@ func TestIdempotencyInFlightConflicts(t *testing.T) {
 	s, d := newService(t)
 	now := fixedClock{}.Now()
 	claimEarlier(t, d, "k3", now.Add(-time.Second))
-	if _, err := s.Submit(context.Background(), keyed("k3", "Backups fail")); core.KindOf(err) != core.KindConflict {
+	_, err := s.Submit(context.Background(), keyed("k3", "Backups fail"))
+	if core.KindOf(err) != core.KindConflict {
 		t.Fatalf("error = %v, want KindConflict", err)
+	}
+	// Retry when the claim's lease ends: 30 seconds after it was made.
+	if got := core.RetryAfterOf(err); got != AbandonedAfter-time.Second {
+		t.Errorf("RetryAfter %v, want %v", got, AbandonedAfter-time.Second)
 	}
 	// An in-flight claim older than AbandonedAfter belongs to a dead server.
 	claimEarlier(t, d, "k3b", now.Add(-AbandonedAfter-time.Second))

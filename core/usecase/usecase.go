@@ -166,26 +166,35 @@ func (s *Service) build(ctx context.Context, g access.Grant, scope envelope.Scop
 // Submit implements ports.SupportDesk. With an Idempotency-Key, the key
 // is claimed after validation (an invalid request stores no key) and
 // completed by the request's own creation; a failed attempt releases it.
-func (s *Service) Submit(ctx context.Context, sub ports.Submission) (*support.Request, error) {
+func (s *Service) Submit(ctx context.Context, sub ports.Submission) (ports.Submitted, error) {
+	req, replayed, err := s.submit(ctx, sub)
+	if err != nil {
+		return ports.Submitted{}, err
+	}
+	return ports.Submitted{Request: req, Replayed: replayed}, nil
+}
+
+func (s *Service) submit(ctx context.Context, sub ports.Submission) (*support.Request, bool, error) {
 	g, scope, err := s.authorize(ctx, sub.Actor, sub.Target, access.SupportRequestsCreate)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	// Validated now so that an invalid submission claims no key; the
 	// request validates its input again when it is made.
 	if _, err := support.Validate(sub.Input); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	now := s.clock.Now().UTC()
 	if sub.IdempotencyKey == "" {
-		return s.create(ctx, g, scope, sub, now, nil)
+		req, err := s.create(ctx, g, scope, sub, now, nil)
+		return req, false, err
 	}
 	if err := checkIdempotencyKey(sub.IdempotencyKey); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	prior, claimedAt, err := s.claim(ctx, sub, now)
 	if err != nil || prior != nil {
-		return prior, err
+		return prior, prior != nil, err
 	}
 	req, err := s.create(ctx, g, scope, sub, now,
 		&ports.KeyCompletion{UserID: sub.Actor.ID, Key: sub.IdempotencyKey, ClaimedAt: claimedAt})
@@ -194,11 +203,11 @@ func (s *Service) Submit(ctx context.Context, sub ports.Submission) (*support.Re
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
 		if rerr := s.idempotency.Release(rctx, sub.Actor.ID, sub.IdempotencyKey, claimedAt); rerr != nil {
-			return nil, errors.Join(err, rerr)
+			return nil, false, errors.Join(err, rerr)
 		}
-		return nil, err
+		return nil, false, err
 	}
-	return req, nil
+	return req, false, nil
 }
 
 // create builds the envelope and stores the request with everything its

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -58,6 +59,10 @@ func TestIdempotentReplay(t *testing.T) {
 			createdOf(t, again)
 			if !bytes.Equal(again.Body, first.Body) || again.Header.Get("Location") != first.Header.Get("Location") {
 				t.Errorf("%s: the replay differs:\n%s\n%s", path, first.Body, again.Body)
+			}
+			if first.Header.Get("Idempotent-Replayed") != "" || again.Header.Get("Idempotent-Replayed") != "true" {
+				t.Errorf("%s: Idempotent-Replayed is %q on the first answer and %q on the replay", path,
+					first.Header.Get("Idempotent-Replayed"), again.Header.Get("Idempotent-Replayed"))
 			}
 			if after := countRows(t, db); after != before {
 				t.Errorf("%s: a replay wrote rows: %+v → %+v", path, before, after)
@@ -252,9 +257,14 @@ func TestRepeatInFlightIsAConflict(t *testing.T) {
 				firstDone <- res
 			}()
 			<-held.arrived
-			p := problemOf(t, svc.post(t, path, owner, obj(sev, sum), "Idempotency-Key", "busy-key"), http.StatusConflict)
+			busy := svc.post(t, path, owner, obj(sev, sum), "Idempotency-Key", "busy-key")
+			p := problemOf(t, busy, http.StatusConflict)
 			if p.Type != "https://supportdesk.dev/problems/conflict" {
 				t.Errorf("problem type %q", p.Type)
+			}
+			// The claim was made just now: retry within its 30-second lease.
+			if wait, err := strconv.Atoi(busy.Header.Get("Retry-After")); err != nil || wait < 1 || wait > 30 {
+				t.Errorf("409 Retry-After %q, want 1 to 30 seconds", busy.Header.Get("Retry-After"))
 			}
 			close(held.release)
 			first := createdOf(t, conform(t, firstReq, <-firstDone))
