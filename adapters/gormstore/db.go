@@ -44,6 +44,10 @@ type DB struct {
 	sql     *sql.DB
 	dialect Dialect
 	name    string // for error messages: the SQLite path, or the PostgreSQL URL without credentials
+	url     string // to LISTEN on a connection of its own; never printed
+	// written receives after a commit that wrote outbox events, on SQLite
+	// (one process owns the file); PostgreSQL notifies its listeners.
+	written chan struct{}
 }
 
 // DialectOf returns the engine a SUPPORTDESK_DATABASE_URL value names:
@@ -93,7 +97,7 @@ func OpenWith(ctx context.Context, url string, o Options) (*DB, error) {
 		scheme, _, _ := strings.Cut(url, "://")
 		return nil, fmt.Errorf("unsupported database URL %q: use a postgres:// URL or a SQLite file path", scheme+"://…")
 	}
-	db := &DB{dialect: d, name: displayName(d, url)}
+	db := &DB{dialect: d, name: displayName(d, url), url: url, written: make(chan struct{}, 1)}
 	if d == SQLite {
 		if err := db.checkSQLitePath(url, o.Existing); err != nil {
 			return nil, err
