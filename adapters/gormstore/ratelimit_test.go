@@ -178,6 +178,7 @@ func BenchmarkRateLimiterParallel(b *testing.B) {
 	l := instances(b, 1, 30)[0]
 	ctx := context.Background()
 	var users atomic.Int64
+	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		user := "user-" + strconv.FormatInt(users.Add(1), 10)
 		now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
