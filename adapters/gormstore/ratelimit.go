@@ -17,8 +17,11 @@ import (
 // that pace at once. Each user's row holds the theoretical arrival time
 // (tat): an attempt at now is allowed when max(tat, now) + T is at most
 // now + limit·T, and then becomes the new tat; a refused attempt leaves
-// tat as it was, so it takes nothing. PostgreSQL only: on SQLite, which
-// one process owns, the limit stays in memory (ratelimit.PerUser).
+// tat as it was, so it takes nothing. Each instance counts on the time
+// its use case passes, so instances should keep their clocks in step: one
+// running d ahead of the others lets an attempt through up to d early.
+// PostgreSQL only: on SQLite, which one process owns, the limit stays in
+// memory (ratelimit.PerUser).
 type RateLimiter struct {
 	db       *DB
 	emission time.Duration
