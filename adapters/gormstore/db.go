@@ -235,9 +235,14 @@ func (db *DB) goose() (*goose.Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load %s migrations: %w", db.dialect, err)
 	}
+	// A database migrated before a lower version was added (00004 came
+	// after 00005 and 00006) applies it on its next migrate instead of
+	// refusing to. Such a late version must not depend on the higher ones
+	// already applied; 00004 depends on none.
+	outOfOrder := goose.WithAllowOutofOrder(true)
 	if db.dialect == SQLite {
 		// SQLite serialises writers itself.
-		return goose.NewProvider(goose.DialectSQLite3, db.sql, fsys)
+		return goose.NewProvider(goose.DialectSQLite3, db.sql, fsys, outOfOrder)
 	}
 	// Instances starting together take turns on an advisory lock, so
 	// that only the first applies a migration and the rest find it done.
@@ -245,7 +250,7 @@ func (db *DB) goose() (*goose.Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lock %s migrations: %w", db.dialect, err)
 	}
-	return goose.NewProvider(goose.DialectPostgres, db.sql, fsys, goose.WithSessionLocker(locker))
+	return goose.NewProvider(goose.DialectPostgres, db.sql, fsys, goose.WithSessionLocker(locker), outOfOrder)
 }
 
 // Migrate applies every pending migration.
