@@ -7,18 +7,54 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
+
+	"supportdesk/core"
+	"supportdesk/ports"
 )
 
 // readPipelined runs reads on PostgreSQL in one REPEATABLE READ READ ONLY
-// transaction, sending all its queries as one pgx batch: three round trips
-// (begin, the batch, commit) instead of one per query. A submission's
-// reads are a dozen short index lookups, so round trips, not the queries,
-// are what they cost.
+// transaction, sending the BEGIN, every query and the COMMIT as one pgx
+// batch: one round trip instead of one per query. A submission's reads are
+// a dozen short index lookups, so round trips, not the queries, are what
+// they cost.
 func (db *DB) readPipelined(ctx context.Context, reads []pendingRead) error {
+	return db.pipeline(ctx, func(c *pgx.Conn) error {
+		batch := &pgx.Batch{}
+		batch.Queue("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+		for _, rd := range reads {
+			batch.Queue(numbered(rd.query), rd.args...)
+		}
+		batch.Queue("COMMIT")
+		results := c.SendBatch(ctx, batch)
+		defer results.Close()
+		if _, err := results.Exec(); err != nil {
+			return err
+		}
+		for _, rd := range reads {
+			n, err := scanRows(results, rd.dest)
+			if err != nil {
+				return fmt.Errorf("read %s: %w", rd.what, err)
+			}
+			*rd.found = n > 0
+		}
+		if _, err := results.Exec(); err != nil {
+			return err
+		}
+		return results.Close()
+	})
+}
+
+// pipeline runs fn on a pooled connection's pgx connection, for batches
+// that hold their own BEGIN and COMMIT. If fn fails with the transaction
+// still open (a statement failed, so the COMMIT was skipped, or the
+// context ended), the transaction is rolled back before the connection
+// goes back to the pool; a connection that cannot is discarded.
+func (db *DB) pipeline(ctx context.Context, fn func(*pgx.Conn) error) error {
 	conn, err := db.sql.Conn(ctx)
 	if err != nil {
 		return err
@@ -27,32 +63,17 @@ func (db *DB) readPipelined(ctx context.Context, reads []pendingRead) error {
 	return conn.Raw(func(driverConn any) error {
 		c, ok := driverConn.(*stdlib.Conn)
 		if !ok {
-			return fmt.Errorf("pipelined read: driver connection of type %T is not pgx", driverConn)
+			return fmt.Errorf("pipeline: driver connection of type %T is not pgx", driverConn)
 		}
-		tx, err := c.Conn().BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
-		if err != nil {
-			return err
-		}
-		// After Commit this is a no-op; after a failure it ends the
-		// transaction before the connection goes back to the pool.
-		defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
-		batch := &pgx.Batch{}
-		for _, rd := range reads {
-			batch.Queue(numbered(rd.query), rd.args...)
-		}
-		results := tx.SendBatch(ctx, batch)
-		for _, rd := range reads {
-			n, err := scanRows(results, rd.dest)
-			if err != nil {
-				_ = results.Close()
-				return fmt.Errorf("read %s: %w", rd.what, err)
+		err := fn(c.Conn())
+		if pc := c.Conn().PgConn(); pc.TxStatus() != 'I' && !pc.IsClosed() {
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if _, rerr := c.Conn().Exec(rctx, "ROLLBACK"); rerr != nil {
+				_ = c.Conn().Close(rctx) // the pool drops a closed connection
 			}
-			*rd.found = n > 0
 		}
-		if err := results.Close(); err != nil {
-			return err
-		}
-		return tx.Commit(ctx)
+		return err
 	})
 }
 
@@ -127,4 +148,64 @@ func fieldsFor(t reflect.Type, cols []pgconn.FieldDescription) ([]int, error) {
 		out[i] = f
 	}
 	return out, nil
+}
+
+// The statements of a creation on PostgreSQL, sent as one batch.
+const (
+	insertRequestSQL = `INSERT INTO support_requests (reference, workspace_id, tenant_id, context_type, context_id,
+	severity, summary, reproduction_notes, contact_name, contact_email, created_by, created_at, attachment_mode,
+	context, context_digest) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`
+	insertAuditSQL = `INSERT INTO audit_entries (id, workspace_id, tenant_id, actor_id, action, subject_type, subject_id,
+	metadata, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+	insertEventSQL = `INSERT INTO outbox_events (id, type, reference, workspace_id, occurred_at) VALUES ($1, $2, $3, $4, $5)`
+	// A claim that was taken over matches no row; dividing by the count
+	// then fails the statement, which aborts the whole batch's
+	// transaction: the batch cannot look at a result before it commits.
+	completeKeySQL = `WITH done AS (UPDATE idempotency_keys SET reference = $1
+	WHERE user_id = $2 AND key = $3 AND created_at = $4 AND reference IS NULL RETURNING 1)
+	SELECT 1 / (SELECT count(*) FROM done)`
+)
+
+// divisionByZero is the SQLSTATE completeKeySQL fails with.
+const divisionByZero = "22012"
+
+// createPipelined writes a creation — the request, its audit entry, its
+// outbox event and the completion of its key's claim — in one round trip:
+// BEGIN, the statements and COMMIT as one batch. Any failure aborts the
+// transaction, so it is all or nothing as with createInTx.
+func (db *DB) createPipelined(ctx context.Context, row requestRow, entry auditRow, event eventRow, key *ports.KeyCompletion) error {
+	return db.pipeline(ctx, func(c *pgx.Conn) error {
+		batch := &pgx.Batch{}
+		batch.Queue("BEGIN")
+		batch.Queue(insertRequestSQL, row.Reference, row.WorkspaceID, row.TenantID, row.ContextType, row.ContextID,
+			row.Severity, row.Summary, row.ReproductionNotes, row.ContactName, row.ContactEmail, row.CreatedBy,
+			row.CreatedAt.Time, row.AttachmentMode, row.Context, row.ContextDigest)
+		batch.Queue(insertAuditSQL, entry.ID, entry.WorkspaceID, entry.TenantID, entry.ActorID, entry.Action,
+			entry.SubjectType, entry.SubjectID, entry.Metadata, entry.OccurredAt.Time)
+		batch.Queue(insertEventSQL, event.ID, event.Type, event.Reference, event.WorkspaceID, event.OccurredAt.Time)
+		if key != nil {
+			batch.Queue(completeKeySQL, row.Reference, key.UserID, key.Key, utc(key.ClaimedAt).Time)
+		}
+		batch.Queue("COMMIT")
+		results := c.SendBatch(ctx, batch)
+		defer results.Close()
+		what := []string{"begin", "insert support request", "insert audit entry " + entry.ID, "insert outbox event " + event.ID}
+		if key != nil {
+			what = append(what, "complete idempotency key")
+		}
+		for i, w := range append(what, "commit") {
+			_, err := results.Exec()
+			var pgErr *pgconn.PgError
+			switch {
+			case err == nil:
+			case i == 1 && isDuplicate(err):
+				return core.Wrap(core.KindConflict, err, "a support request with this reference already exists")
+			case errors.As(err, &pgErr) && pgErr.Code == divisionByZero:
+				return errKeyTakenOver
+			default:
+				return fmt.Errorf("%s: %w", w, err)
+			}
+		}
+		return results.Close()
+	})
 }

@@ -34,7 +34,21 @@ func (s *Requests) Create(ctx context.Context, c ports.Creation) error {
 		return toCoreError(fmt.Errorf("create support request %s: %w", row.Reference, err))
 	}
 	event := toEventRow(c.Event)
-	err = s.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	if s.db.dialect == Postgres {
+		err = s.db.createPipelined(ctx, row, entry, event, c.Idempotency)
+	} else {
+		err = s.createInTx(ctx, row, entry, event, c.Idempotency)
+	}
+	if err != nil {
+		return toCoreError(fmt.Errorf("create support request %s: %w", row.Reference, err))
+	}
+	s.db.signalWritten()
+	return nil
+}
+
+// createInTx writes a creation statement by statement in one transaction.
+func (s *Requests) createInTx(ctx context.Context, row requestRow, entry auditRow, event eventRow, key *ports.KeyCompletion) error {
+	return s.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {
 			if isDuplicate(err) {
 				return core.Wrap(core.KindConflict, err, "a support request with this reference already exists")
@@ -47,16 +61,11 @@ func (s *Requests) Create(ctx context.Context, c ports.Creation) error {
 		if err := tx.Create(&event).Error; err != nil {
 			return fmt.Errorf("insert outbox event %s: %w", event.ID, err)
 		}
-		if c.Idempotency != nil {
-			return completeKey(tx, *c.Idempotency, row.Reference)
+		if key != nil {
+			return completeKey(tx, *key, row.Reference)
 		}
 		return nil
 	})
-	if err != nil {
-		return toCoreError(fmt.Errorf("create support request %s: %w", row.Reference, err))
-	}
-	s.db.signalWritten()
-	return nil
 }
 
 // completeKey sets the reference of the Idempotency-Key claim k names,

@@ -19,13 +19,15 @@ import (
 
 // Defaults of Config.
 const (
-	// DefaultLease covers a whole round: a batch of attempts, each bounded
-	// by its transport's timeout (15 s for a webhook), in two waves.
-	DefaultLease = 2 * time.Minute
+	// DefaultLease covers a whole round — one wave of attempts, each
+	// bounded by its transport's timeout (15 s for a webhook) — with room
+	// to spare; it is also how long the deliveries of a relay that crashed
+	// wait for another one.
+	DefaultLease = 30 * time.Second
 	// DefaultPoll is how long an idle relay waits when nothing wakes it.
 	DefaultPoll = 5 * time.Second
-	// DefaultBatch is how many deliveries one round claims.
-	DefaultBatch = 32
+	// DefaultBatch is how many deliveries one round claims: one wave.
+	DefaultBatch = 16
 	// DefaultWorkers is how many attempts run at once.
 	DefaultWorkers = 16
 	// fanOutBatch is how many events one fan-out transaction takes.
