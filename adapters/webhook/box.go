@@ -92,14 +92,16 @@ func BoxFromEnv(getenv func(string) string) (*Box, error) {
 	}
 	current, err := ParseKey(cur)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", KeyEnv, err)
+		// "NAME: reason" would read as a secret's assignment to the
+		// redaction of the CLI's errors, which would hide the reason.
+		return nil, fmt.Errorf("%s is malformed: %w", KeyEnv, err)
 	}
 	var previous [][]byte
 	if prev := getenv(PreviousKeyEnv); strings.TrimSpace(prev) != "" {
 		for i, s := range strings.Split(prev, ",") {
 			k, err := ParseKey(s)
 			if err != nil {
-				return nil, fmt.Errorf("%s, key %d: %w", PreviousKeyEnv, i+1, err)
+				return nil, fmt.Errorf("%s, key %d, is malformed: %w", PreviousKeyEnv, i+1, err)
 			}
 			previous = append(previous, k)
 		}
