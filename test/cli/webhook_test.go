@@ -86,8 +86,8 @@ func TestWebhookCommands(t *testing.T) {
 		local, _ := d.addWebhook(t, "http://localhost:8787/", "--allow-private")
 
 		list := d.run(t, "webhook", "list").ok(t)
-		if !regexp.MustCompile(`(?m)^` + id + `  ` + regexp.QuoteMeta(hook) + `\s+no\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+-$`).MatchString(list.stdout) ||
-			!regexp.MustCompile(`(?m)^` + local + `  http://localhost:8787/\s+allowed\s`).MatchString(list.stdout) {
+		if !regexp.MustCompile(`(?m)^`+id+`  `+regexp.QuoteMeta(hook)+`\s+no\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+-$`).MatchString(list.stdout) ||
+			!regexp.MustCompile(`(?m)^`+local+`  http://localhost:8787/\s+allowed\s`).MatchString(list.stdout) {
 			t.Errorf("webhook list:\n%s", list.stdout)
 		}
 		var stored string
