@@ -97,6 +97,17 @@ rotation within the grace drops the oldest secret.`,
 		},
 	}
 	rotate.Flags().DurationVar(&grace, "grace", defaultGrace, "how long the old secret keeps signing, e.g. 1h or 48h")
+	reseal := &cobra.Command{
+		Use:   "reseal",
+		Short: "Seal every webhook secret anew with the current SUPPORTDESK_SECRET_KEY",
+		Long: `After SUPPORTDESK_SECRET_KEY was rotated (the new key in it, the old one in
+SUPPORTDESK_SECRET_KEY_PREVIOUS), seal every endpoint's secret anew under the
+new key, so that the old key can be removed. The secrets themselves do not
+change: receivers notice nothing. It prints how many were resealed, and exits
+1 if an endpoint was rotated meanwhile: run it again.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return e.runWebhookReseal(cmd.Context()) },
+	}
 	var (
 		addr    string
 		secrets []string
@@ -121,7 +132,7 @@ database and runs until interrupted (Ctrl-C).`,
 	listen.Flags().StringVar(&addr, "addr", defaultListenAddr, "listen address")
 	listen.Flags().StringArrayVar(&secrets, "secret", nil, "the endpoint's whsec_ secret (required; repeat it to accept both during a rotation)")
 	listen.Flags().BoolVar(&body, "body", false, "print each event's body after its line")
-	cmd.AddCommand(add, list, remove, rotate, listen)
+	cmd.AddCommand(add, list, remove, rotate, reseal, listen)
 	return cmd
 }
 
@@ -190,6 +201,22 @@ func (e *env) runWebhookRotate(ctx context.Context, id string, grace time.Durati
 		}
 		fmt.Fprintf(e.stdout, "rotated the secret of webhook %s (%s)\nsecret: %s\nThe old secret keeps signing beside it until %s (grace %s).\n%s\n",
 			w.ID, w.URL, secret, until, grace, secretNotice)
+		return nil
+	})
+}
+
+func (e *env) runWebhookReseal(ctx context.Context) error {
+	return e.withService(ctx, migrated, func(p Ports) error {
+		done, err := p.Webhooks.Reseal(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "resealed the secrets of %d webhooks with key %s; %d were sealed with it already\n",
+			done.Resealed, done.KeyID, done.Current)
+		if done.Changed > 0 {
+			return fmt.Errorf("%d webhooks were rotated or removed meanwhile and were left as they were; run webhook reseal again", done.Changed)
+		}
+		fmt.Fprintln(e.stdout, "every secret in use is sealed with it: the old key can be removed from SUPPORTDESK_SECRET_KEY_PREVIOUS")
 		return nil
 	})
 }

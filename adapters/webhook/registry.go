@@ -119,6 +119,50 @@ func (r *Registry) Rotate(ctx context.Context, id string, grace time.Duration) (
 	return toInfo(w), plain, nil
 }
 
+// Reseal implements ports.WebhookAdmin: each endpoint's secret, and the
+// previous one while its grace lasts, opened with whichever configured key
+// sealed it and sealed anew under the current key. Removed endpoints, and
+// previous secrets past their grace, are left as they are: nothing opens
+// them again.
+func (r *Registry) Reseal(ctx context.Context) (ports.Resealed, error) {
+	if r.box == nil {
+		return ports.Resealed{}, errNoBox
+	}
+	ws, err := r.store.Webhooks(ctx)
+	if err != nil {
+		return ports.Resealed{}, fmt.Errorf("reseal webhook secrets: %w", err)
+	}
+	done, now := ports.Resealed{KeyID: r.box.KeyID()}, r.clock.Now()
+	for _, w := range ws {
+		resealed, changed := w, false
+		secrets := []*string{&resealed.Secret}
+		if w.PreviousSecret != "" && w.PreviousUntil != nil && w.PreviousUntil.After(now) {
+			secrets = append(secrets, &resealed.PreviousSecret)
+		}
+		for _, s := range secrets {
+			out, ch, err := r.box.Reseal(*s, w.ID)
+			if err != nil {
+				return done, fmt.Errorf("reseal the secrets of webhook %s: %w", w.ID, err)
+			}
+			*s, changed = out, changed || ch
+		}
+		if !changed {
+			done.Current++
+			continue
+		}
+		ok, err := r.store.ResealWebhook(ctx, w, resealed)
+		switch {
+		case err != nil:
+			return done, fmt.Errorf("reseal the secrets of webhook %s: %w", w.ID, err)
+		case ok:
+			done.Resealed++
+		default:
+			done.Changed++
+		}
+	}
+	return done, nil
+}
+
 // newSecret makes a secret for the endpoint id and returns its whsec_
 // form, and that form sealed bound to id: what the relay opens and parses
 // with ParseSecret.

@@ -183,3 +183,73 @@ func TestRegistryRotates(t *testing.T) {
 		t.Errorf("Rotate of an unknown endpoint = %v, want KindNotFound", err)
 	}
 }
+
+func TestRegistryReseals(t *testing.T) {
+	ctx := context.Background()
+	store := gormstore.NewWebhooks(testdb.SQLite(t))
+	clock := &fixedClock{now: time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)}
+	oldRaw, _ := newKey(t)
+	oldKey, err := NewBox(oldRaw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := NewRegistry(store, oldKey, clock, system.NewIDs(), nil)
+	a, secretA, err := old.Add(ctx, "https://203.0.113.10/a", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, _ := old.Add(ctx, "https://203.0.113.10/b", false)
+	_, secretB, err := old.Rotate(ctx, b.ID, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expired, _, _ := old.Add(ctx, "https://203.0.113.10/expired", false)
+	if _, _, err := old.Rotate(ctx, expired.ID, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	clock.now = clock.now.Add(2 * time.Minute)
+	beforeB, _ := store.Webhook(ctx, b.ID)
+
+	// The key is rotated: the new one seals, the old one still opens.
+	newRaw, _ := newKey(t)
+	box, err := NewBox(newRaw, oldRaw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewRegistry(store, box, clock, system.NewIDs(), nil)
+	done, err := r.Reseal(ctx)
+	if err != nil || done != (ports.Resealed{KeyID: box.KeyID(), Resealed: 3}) {
+		t.Fatalf("Reseal = %+v, %v; want 3 resealed under %s", done, err, box.KeyID())
+	}
+	if done, err := r.Reseal(ctx); err != nil || done.Resealed != 0 || done.Current != 3 {
+		t.Errorf("a second Reseal = %+v, %v; want none left to reseal", done, err)
+	}
+
+	// Without the old key every secret in use still opens.
+	only, _ := NewBox(newRaw)
+	for id, want := range map[string]string{a.ID: secretA, b.ID: secretB} {
+		w, _ := store.Webhook(ctx, id)
+		if got, err := only.Open(w.Secret, id); err != nil || string(got) != want {
+			t.Errorf("webhook %s opens to %q, %v under the new key alone", id, got, err)
+		}
+	}
+	afterB, _ := store.Webhook(ctx, b.ID)
+	prev, err := only.Open(afterB.PreviousSecret, b.ID)
+	if want, _ := oldKey.Open(beforeB.PreviousSecret, b.ID); err != nil || string(prev) != string(want) {
+		t.Errorf("the previous secret of a rotation in its grace was not resealed: %v", err)
+	}
+	if w, _ := store.Webhook(ctx, expired.ID); !strings.HasPrefix(w.PreviousSecret, "v1:"+oldKey.KeyID()+":") {
+		t.Errorf("a previous secret past its grace was resealed: %q", w.PreviousSecret)
+	}
+
+	// A secret no configured key opens is an error naming the endpoint.
+	stranger, _ := newKey(t)
+	lost, _ := NewBox(stranger)
+	_, err = NewRegistry(store, lost, clock, system.NewIDs(), nil).Reseal(ctx)
+	if err == nil || !strings.Contains(err.Error(), a.ID) || !strings.Contains(err.Error(), PreviousKeyEnv) {
+		t.Errorf("Reseal with a key that opens nothing = %v", err)
+	}
+	if _, err := NewRegistry(store, nil, clock, system.NewIDs(), nil).Reseal(ctx); core.KindOf(err) != core.KindUnavailable {
+		t.Errorf("Reseal without a key = %v, want KindUnavailable", err)
+	}
+}

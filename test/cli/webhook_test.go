@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"io"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -281,4 +282,43 @@ func TestWebhookListenUsage(t *testing.T) {
 	s, _ := webhook.NewSecret()
 	runCLI(t, "webhook", "listen", "--addr", "256.0.0.1:1", "--secret", s.Encode()).
 		failsWith(t, cli.ExitFailure, "webhook listen on 256.0.0.1:1")
+}
+
+// TestWebhookReseal: after SUPPORTDESK_SECRET_KEY is rotated, reseal puts
+// every secret under the new key, so that the old one can go.
+func TestWebhookReseal(t *testing.T) {
+	forEachEngine(t, func(t *testing.T, e engine) {
+		d := emptyDesk(t, e)
+		setSecretKey(t)
+		oldKey := os.Getenv(webhook.KeyEnv)
+		id, secret := d.addWebhook(t, "https://203.0.113.10/hook")
+
+		setSecretKey(t)
+		t.Setenv(webhook.PreviousKeyEnv, oldKey)
+		r := d.run(t, "webhook", "reseal").ok(t)
+		if !regexp.MustCompile(`^resealed the secrets of 1 webhooks with key [0-9a-f]{8}; 0 were sealed with it already\n` +
+			`every secret in use is sealed with it: the old key can be removed from SUPPORTDESK_SECRET_KEY_PREVIOUS\n$`).MatchString(r.stdout) {
+			t.Fatalf("webhook reseal printed %q", r.stdout)
+		}
+		t.Setenv(webhook.PreviousKeyEnv, "")
+		box, err := webhook.BoxFromEnv(os.Getenv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var stored string
+		if err := d.sql(t).Gorm().Raw("SELECT secret FROM webhooks WHERE id = ?", id).Scan(&stored).Error; err != nil {
+			t.Fatal(err)
+		}
+		if got, err := box.Open(stored, id); err != nil || string(got) != secret {
+			t.Fatalf("after reseal the secret opens to %q, %v under the new key alone", got, err)
+		}
+		if r := d.run(t, "webhook", "reseal").ok(t); !strings.HasPrefix(r.stdout, "resealed the secrets of 0 webhooks with key "+box.KeyID()+"; 1 were") {
+			t.Errorf("a second reseal printed %q", r.stdout)
+		}
+
+		setSecretKey(t) // neither key that sealed the secret
+		d.run(t, "webhook", "reseal").failsWith(t, cli.ExitFailure, "webhook "+id, "SUPPORTDESK_SECRET_KEY_PREVIOUS")
+		t.Setenv(webhook.KeyEnv, "")
+		d.run(t, "webhook", "reseal").failsWith(t, cli.ExitFailure, webhook.KeyEnv+" is not set")
+	})
 }
