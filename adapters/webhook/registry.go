@@ -102,9 +102,6 @@ func (r *Registry) Rotate(ctx context.Context, id string, grace time.Duration) (
 	if r.box == nil {
 		return ports.WebhookInfo{}, "", errNoBox
 	}
-	if _, err := r.store.Webhook(ctx, id); err != nil {
-		return ports.WebhookInfo{}, "", fmt.Errorf("rotate webhook %s: %w", id, err)
-	}
 	plain, sealed, err := r.newSecret(id)
 	if err != nil {
 		return ports.WebhookInfo{}, "", err

@@ -5,12 +5,17 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -321,4 +326,51 @@ func TestWebhookReseal(t *testing.T) {
 		t.Setenv(webhook.KeyEnv, "")
 		d.run(t, "webhook", "reseal").failsWith(t, cli.ExitFailure, webhook.KeyEnv+" is not set")
 	})
+}
+
+// TestWebhookListenBinary: the built binary, with no database anywhere,
+// prints a verified delivery and exits 0 on SIGINT.
+func TestWebhookListenBinary(t *testing.T) {
+	secret, err := webhook.NewSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(binary, "webhook", "listen", "--addr", "127.0.0.1:0", "--secret", secret.Encode())
+	db := filepath.Join(t.TempDir(), "none.db")
+	cmd.Env = append(cleanEnv(), "SUPPORTDESK_DATABASE_URL="+db)
+	stdout, stderr := newLines(), newLines()
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	m := regexp.MustCompile(`^listening for webhooks on (http://\S+/) `).FindStringSubmatch(stderr.next(t))
+	if m == nil {
+		t.Fatal("listen did not say where it listens")
+	}
+	body := []byte(`{"type":"support_request.created","id":"e1","data":{"reference":"SR-01JF3Q9W8Z6X1V2B3N4M5P6R7S","severity":"low","summary":"s"}}`)
+	req, _ := http.NewRequest(http.MethodPost, m[1], bytes.NewReader(body))
+	if err := webhook.SetHeaders(req.Header, webhook.Message{ID: "e1", Timestamp: time.Now(), Body: body}, secret); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("a signed delivery got %d", resp.StatusCode)
+	}
+	if got := stdout.next(t); got != `e1  support_request.created  SR-01JF3Q9W8Z6X1V2B3N4M5P6R7S  low  "s"` {
+		t.Errorf("printed %q", got)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("listen after SIGINT: %v", err)
+	}
+	if _, err := os.Stat(db); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("listen touched the database: %v", err)
+	}
 }
