@@ -246,7 +246,9 @@ func TestRegistryReseals(t *testing.T) {
 	stranger, _ := newKey(t)
 	lost, _ := NewBox(stranger)
 	_, err = NewRegistry(store, lost, clock, system.NewIDs(), nil).Reseal(ctx)
-	if err == nil || !strings.Contains(err.Error(), a.ID) || !strings.Contains(err.Error(), PreviousKeyEnv) {
+	// (The endpoints share a creation time, so which comes first varies.)
+	names := err != nil && (strings.Contains(err.Error(), a.ID) || strings.Contains(err.Error(), b.ID) || strings.Contains(err.Error(), expired.ID))
+	if !names || !strings.Contains(err.Error(), PreviousKeyEnv) {
 		t.Errorf("Reseal with a key that opens nothing = %v", err)
 	}
 	if _, err := NewRegistry(store, nil, clock, system.NewIDs(), nil).Reseal(ctx); core.KindOf(err) != core.KindUnavailable {
