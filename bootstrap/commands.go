@@ -88,6 +88,7 @@ func (c *Commands) Serve(ctx context.Context, s cli.Settings) (*cli.Server, erro
 		fx.Supply(gormstore.Options{NoWait: true}),
 		Migrations(),
 		HTTP(),
+		Delivery(),
 		populate(&srv.Ports),
 		fx.Populate(&listening, &failure),
 	)

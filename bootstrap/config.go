@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"supportdesk/adapters/httpapi"
+	"supportdesk/adapters/jetstream"
 )
 
 // Config is what an operator can set, from the environment or flags.
@@ -33,6 +34,9 @@ type Config struct {
 	// TrustedProxies are the proxies whose X-Forwarded-For names the
 	// client address; none: the connection's peer is the client.
 	TrustedProxies []string
+	// NATSURL is the NATS server events are published to; none: no NATS
+	// delivery.
+	NATSURL string
 }
 
 // Defaults of the settings an operator leaves unset.
@@ -47,7 +51,8 @@ const (
 
 // ConfigFromEnv reads SUPPORTDESK_DATABASE_URL, SUPPORTDESK_ADDR,
 // SUPPORTDESK_CREATE_LIMIT, SUPPORTDESK_AUTH_FAILURE_LIMIT,
-// SUPPORTDESK_TRUSTED_PROXIES and SUPPORTDESK_SECURE_COOKIES, falling back
+// SUPPORTDESK_TRUSTED_PROXIES, SUPPORTDESK_SECURE_COOKIES and
+// SUPPORTDESK_NATS_URL, falling back
 // to the defaults for those unset. A limit that is not a whole number of
 // at least 1, or a proxy that is not an address or CIDR range, is an
 // error, not silently the default: an operator who set it meant something.
@@ -59,6 +64,7 @@ func ConfigFromEnv() (Config, error) {
 		AuthFailureLimit: DefaultAuthFailureLimit,
 		RequestTimeout:   httpapi.DefaultRequestTimeout,
 		SecureCookies:    os.Getenv("SUPPORTDESK_SECURE_COOKIES") == "true",
+		NATSURL:          strings.TrimSpace(os.Getenv(jetstream.URLEnv)),
 	}
 	var err error
 	if c.CreateLimit, err = perMinute("SUPPORTDESK_CREATE_LIMIT", "create attempts per user", c.CreateLimit); err != nil {

@@ -65,18 +65,21 @@ func System() fx.Option {
 	)
 }
 
-// RateLimit bounds create attempts per user, in this process's memory.
+// RateLimit bounds create attempts per user: on PostgreSQL in the
+// database, shared by every instance; on SQLite, which one process owns,
+// in this process's memory.
 func RateLimit() fx.Option {
 	return fx.Module("ratelimit",
-		fx.Provide(fx.Annotate(
-			func(cfg Config) *ratelimit.PerUser {
-				if cfg.CreateLimit <= 0 {
-					return ratelimit.New(DefaultCreateLimit)
-				}
-				return ratelimit.New(cfg.CreateLimit)
-			},
-			fx.As(new(ports.RateLimiter)),
-		)),
+		fx.Provide(func(cfg Config, db *gormstore.DB, log *slog.Logger) ports.RateLimiter {
+			limit := cfg.CreateLimit
+			if limit <= 0 {
+				limit = DefaultCreateLimit
+			}
+			if db.Dialect() == gormstore.Postgres {
+				return gormstore.NewRateLimiter(db, limit, log)
+			}
+			return ratelimit.New(limit)
+		}),
 	)
 }
 

@@ -206,3 +206,34 @@ type Deliveries interface {
 	// Stats returns the figures of the metrics.
 	Stats(ctx context.Context) (DeliveryStats, error)
 }
+
+// Transport makes attempts to deliver event bodies to one kind of
+// destination: the NATS stream, or webhooks.
+type Transport interface {
+	// Deliver makes one attempt to deliver body, the canonical JSON of ev,
+	// to destination. It waits no longer than ctx allows.
+	Deliver(ctx context.Context, destination string, ev event.Event, body []byte) Attempt
+}
+
+// Attempt is what one delivery attempt came to.
+type Attempt struct {
+	Delivered bool
+	// Status is a webhook's HTTP status, 0 if none came.
+	Status int
+	// Error says briefly why it failed, with nothing secret in it.
+	Error string
+	// RetryAfter is the destination's own advice, 0 if none.
+	RetryAfter time.Duration
+	// Permanent failures (a removed endpoint, a message the stream can
+	// never take) make the delivery dead at once.
+	Permanent bool
+}
+
+// Wakeups tell a relay that events were written, so it need not wait for
+// its next poll: a PostgreSQL LISTEN, or a signal within the process on
+// SQLite. A wakeup may be lost or come for nothing; the relay polls too.
+type Wakeups interface {
+	// Wakeups returns a channel that receives soon after a transaction
+	// writes outbox events, until ctx ends.
+	Wakeups(ctx context.Context) <-chan struct{}
+}

@@ -303,9 +303,12 @@ type AuthFailures interface {
 
 // RateLimiter bounds how often one user may try to create a request.
 type RateLimiter interface {
-	// Allow takes one attempt of userID; when none is left it returns false
-	// and how long until the next one.
-	Allow(userID string) (bool, time.Duration)
+	// Allow takes one attempt of userID at now; when none is left it
+	// returns false and how long until the next one, and the refused
+	// attempt takes nothing. A limiter whose store fails allows: the
+	// limit protects the service, and an outage of its store must not
+	// stop every create.
+	Allow(ctx context.Context, userID string, now time.Time) (bool, time.Duration)
 }
 
 // DeliveryStatus is where the delivery of a request's event to one

@@ -44,6 +44,10 @@ type DB struct {
 	sql     *sql.DB
 	dialect Dialect
 	name    string // for error messages: the SQLite path, or the PostgreSQL URL without credentials
+	url     string // to LISTEN on a connection of its own; never printed
+	// written receives after a commit that wrote outbox events, on SQLite
+	// (one process owns the file); PostgreSQL notifies its listeners.
+	written chan struct{}
 }
 
 // DialectOf returns the engine a SUPPORTDESK_DATABASE_URL value names:
@@ -93,7 +97,7 @@ func OpenWith(ctx context.Context, url string, o Options) (*DB, error) {
 		scheme, _, _ := strings.Cut(url, "://")
 		return nil, fmt.Errorf("unsupported database URL %q: use a postgres:// URL or a SQLite file path", scheme+"://…")
 	}
-	db := &DB{dialect: d, name: displayName(d, url)}
+	db := &DB{dialect: d, name: displayName(d, url), url: url, written: make(chan struct{}, 1)}
 	if d == SQLite {
 		if err := db.checkSQLitePath(url, o.Existing); err != nil {
 			return nil, err
@@ -231,9 +235,14 @@ func (db *DB) goose() (*goose.Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load %s migrations: %w", db.dialect, err)
 	}
+	// A database migrated before a lower version was added (00004 came
+	// after 00005 and 00006) applies it on its next migrate instead of
+	// refusing to. Such a late version must not depend on the higher ones
+	// already applied; 00004 depends on none.
+	outOfOrder := goose.WithAllowOutofOrder(true)
 	if db.dialect == SQLite {
 		// SQLite serialises writers itself.
-		return goose.NewProvider(goose.DialectSQLite3, db.sql, fsys)
+		return goose.NewProvider(goose.DialectSQLite3, db.sql, fsys, outOfOrder)
 	}
 	// Instances starting together take turns on an advisory lock, so
 	// that only the first applies a migration and the rest find it done.
@@ -241,7 +250,7 @@ func (db *DB) goose() (*goose.Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lock %s migrations: %w", db.dialect, err)
 	}
-	return goose.NewProvider(goose.DialectPostgres, db.sql, fsys, goose.WithSessionLocker(locker))
+	return goose.NewProvider(goose.DialectPostgres, db.sql, fsys, goose.WithSessionLocker(locker), outOfOrder)
 }
 
 // Migrate applies every pending migration.

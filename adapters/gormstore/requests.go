@@ -55,6 +55,7 @@ func (s *Requests) Create(ctx context.Context, c ports.Creation) error {
 	if err != nil {
 		return toCoreError(fmt.Errorf("create support request %s: %w", row.Reference, err))
 	}
+	s.db.signalWritten()
 	return nil
 }
 

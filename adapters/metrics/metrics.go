@@ -27,6 +27,9 @@ type Metrics struct {
 	requests *prometheus.HistogramVec
 	created  *prometheus.CounterVec
 	envelope prometheus.Histogram
+	// deliveries counts attempts; the outbox figures come from a
+	// collector that WatchDeliveries adds.
+	deliveries *prometheus.CounterVec
 }
 
 // New returns the service's metrics with the Go runtime and process
@@ -54,8 +57,13 @@ func New(db *sql.DB) *Metrics {
 			Help:      "Time to read the database state of a context envelope and build it, for submissions and previews.",
 			Buckets:   prometheus.ExponentialBuckets(0.001, 2, 13), // 1 ms to about 4 s
 		}),
+		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: Namespace,
+			Name:      "delivery_attempts_total",
+			Help:      "Delivery attempts, by kind of destination (nats, webhook) and result (delivered, failed, dead).",
+		}, []string{"destination", "result"}),
 	}
-	m.reg.MustRegister(m.requests, m.created, m.envelope,
+	m.reg.MustRegister(m.requests, m.created, m.envelope, m.deliveries,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if db != nil {

@@ -1,8 +1,11 @@
 // Package ratelimit bounds create attempts per user with a token bucket
-// for each (golang.org/x/time/rate), held in this process's memory.
+// for each (golang.org/x/time/rate), held in this process's memory: the
+// limiter of a SQLite database, which one process owns. Several processes
+// on one PostgreSQL database share gormstore.RateLimiter instead.
 package ratelimit
 
 import (
+	"context"
 	"sync"
 	"time"
 
@@ -20,7 +23,6 @@ type PerUser struct {
 	burst     int
 	users     map[string]*rate.Limiter
 	lastSweep time.Time
-	now       func() time.Time
 }
 
 var _ ports.RateLimiter = (*PerUser)(nil)
@@ -31,7 +33,6 @@ func New(perMinute int) *PerUser {
 		limit: rate.Limit(float64(perMinute) / 60),
 		burst: perMinute,
 		users: map[string]*rate.Limiter{},
-		now:   time.Now,
 	}
 }
 
@@ -41,8 +42,7 @@ func New(perMinute int) *PerUser {
 const sweepEvery = time.Minute
 
 // Allow implements ports.RateLimiter.
-func (p *PerUser) Allow(userID string) (bool, time.Duration) {
-	now := p.now()
+func (p *PerUser) Allow(_ context.Context, userID string, now time.Time) (bool, time.Duration) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if now.Sub(p.lastSweep) >= sweepEvery {

@@ -161,19 +161,18 @@ func (r *Registry) Reseal(ctx context.Context) (ports.Resealed, error) {
 }
 
 // newSecret makes a secret for the endpoint id and returns its whsec_
-// form, and that form sealed bound to id: what the relay opens and parses
-// with ParseSecret.
+// form, and the secret sealed for id (SealSecret), as the relay's
+// Transport opens it.
 func (r *Registry) newSecret(id string) (plain, sealed string, err error) {
 	s, err := NewSecret()
 	if err != nil {
 		return "", "", err
 	}
-	plain = s.Encode()
-	sealed, err = r.box.Seal([]byte(plain), id)
+	sealed, err = SealSecret(r.box, id, s)
 	if err != nil {
 		return "", "", fmt.Errorf("webhook %s: %w", id, err)
 	}
-	return plain, sealed, nil
+	return s.Encode(), sealed, nil
 }
 
 func toInfo(w ports.Webhook) ports.WebhookInfo {

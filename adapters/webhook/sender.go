@@ -10,10 +10,10 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"supportdesk/core/redact"
+	"supportdesk/core/text"
 )
 
 // DefaultTimeout bounds one delivery attempt, connection to response
@@ -174,10 +174,7 @@ func isTimeout(err error) bool {
 // errorText redacts err's text and bounds its length.
 func errorText(err error) string {
 	s, _ := redact.String(err.Error())
-	if len(s) > maxErrorText {
-		s = strings.ToValidUTF8(s[:maxErrorText], "") + "…"
-	}
-	return s
+	return text.Clip(s, maxErrorText)
 }
 
 // retryAfter reads a Retry-After value, delay-seconds or an HTTP date.

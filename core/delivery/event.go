@@ -13,13 +13,10 @@ import (
 
 	"supportdesk/core"
 	"supportdesk/core/canon"
+	"supportdesk/core/event"
 	"supportdesk/core/redact"
 	"supportdesk/core/support"
 )
-
-// EventType is the type of the one event supportdesk emits, written in the
-// outbox row and in the body's "type".
-const EventType = "support_request.created"
 
 // Creator is the user who made a request, as the event names them.
 type Creator struct {
@@ -55,7 +52,7 @@ func Body(eventID string, occurredAt time.Time, r *support.Request, creator Crea
 	}
 	d := r.Details()
 	body := map[string]any{
-		"type":        EventType,
+		"type":        event.TypeSupportRequestCreated,
 		"id":          eventID,
 		"occurred_at": timestamp(occurredAt),
 		"data": map[string]any{

@@ -145,3 +145,12 @@ func OneOf[T ~string](v T, allowed []T) bool {
 	}
 	return false
 }
+
+// Clip cuts s to at most n bytes, on a character boundary, and marks the
+// cut with an ellipsis; a shorter s is returned as it is.
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "…"
+}

@@ -9,9 +9,13 @@ import (
 	"supportdesk/ports"
 )
 
-type countingLimiter struct{ left map[string]int }
+type countingLimiter struct {
+	left map[string]int
+	at   []time.Time
+}
 
-func (l *countingLimiter) Allow(user string) (bool, time.Duration) {
+func (l *countingLimiter) Allow(_ context.Context, user string, now time.Time) (bool, time.Duration) {
+	l.at = append(l.at, now)
 	if l.left[user] == 0 {
 		return false, 3 * time.Second
 	}
@@ -21,7 +25,7 @@ func (l *countingLimiter) Allow(user string) (bool, time.Duration) {
 
 func TestAttemptCreate(t *testing.T) {
 	l := &countingLimiter{left: map[string]int{"u": 1, "v": 1}}
-	s := New(Deps{Limiter: l})
+	s := New(Deps{Limiter: l, Clock: fixedClock{}})
 	ctx := context.Background()
 	if err := s.AttemptCreate(ctx, ports.Actor{ID: "u"}); err != nil {
 		t.Fatal(err)
@@ -32,6 +36,12 @@ func TestAttemptCreate(t *testing.T) {
 	}
 	if err := s.AttemptCreate(ctx, ports.Actor{ID: "v"}); err != nil {
 		t.Fatalf("another user's attempt: %v", err)
+	}
+	// Attempts are taken at the time of the service's clock.
+	for i, at := range l.at {
+		if !at.Equal(fixedClock{}.Now()) {
+			t.Errorf("attempt %d taken at %v, want the clock's %v", i+1, at, fixedClock{}.Now())
+		}
 	}
 	if err := New(Deps{}).AttemptCreate(ctx, ports.Actor{ID: "u"}); err != nil {
 		t.Fatalf("no limiter: %v", err)

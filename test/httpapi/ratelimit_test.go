@@ -75,9 +75,38 @@ func TestCreateRateLimit(t *testing.T) {
 	}
 }
 
+// TestInstancesShareTheLimit: two serve processes on one PostgreSQL
+// database count a user's attempts together, whichever gets them.
+func TestInstancesShareTheLimit(t *testing.T) {
+	cfg := serviceConfig(engineURL(t, string(gormstore.Postgres)))
+	cfg.CreateLimit = 3
+	a, b := startService(t, cfg), startService(t, cfg)
+	w := newWorld()
+	basic := newBasic(w)
+	w.load(t, a.db)
+	owner := basic.roles["owner"].token
+	path := "/v1/tenants/" + basic.tenant + "/support-requests"
+
+	createdOf(t, a.post(t, path, owner, obj(sev, sum)))
+	createdOf(t, b.post(t, path, owner, obj(sev, sum)))
+	createdOf(t, a.post(t, path, owner, obj(sev, sum)))
+	for _, svc := range []*fxService{b, a} {
+		res := svc.post(t, path, owner, obj(sev, sum))
+		problemOf(t, res, http.StatusTooManyRequests)
+		// 3 a minute is one every 20 s.
+		if wait, err := strconv.Atoi(res.Header.Get("Retry-After")); err != nil || wait < 1 || wait > 20 {
+			t.Errorf("Retry-After %q, want 1 to 20 s", res.Header.Get("Retry-After"))
+		}
+	}
+	createdOf(t, b.post(t, path, basic.roles["manager"].token, obj(sev, sum)))
+	if n := count(t, a.db, "support_requests"); n != 4 {
+		t.Errorf("%d requests stored, want 4", n)
+	}
+}
+
 // TestCreateLimitIsConfigurable sets the limit as an operator does,
-// through SUPPORTDESK_CREATE_LIMIT. (The limiter keeps no state in the
-// database, so one engine shows it.)
+// through SUPPORTDESK_CREATE_LIMIT. (Both engines read it the same way,
+// so one shows it.)
 func TestCreateLimitIsConfigurable(t *testing.T) {
 	t.Setenv("SUPPORTDESK_CREATE_LIMIT", "3")
 	cfg, err := bootstrap.ConfigFromEnv()
