@@ -28,5 +28,6 @@ func Service(cfg Config, logs io.Writer) fx.Option {
 		RateLimit(),
 		Metrics(),
 		Core(),
+		Webhooks(),
 	)
 }

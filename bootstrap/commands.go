@@ -47,7 +47,7 @@ func (c *Commands) Environment() (cli.Settings, error) {
 
 // populate fills p from the app.
 func populate(p *cli.Ports) fx.Option {
-	return fx.Populate(&p.Desk, &p.Admin, &p.Agents, &p.Schema, &p.Records)
+	return fx.Populate(&p.Desk, &p.Admin, &p.Agents, &p.Schema, &p.Records, &p.Webhooks, &p.Deliveries)
 }
 
 // Open implements cli.Backend: the service modules, without a server.

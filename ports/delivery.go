@@ -62,6 +62,11 @@ type WebhookStore interface {
 	// the one it replaces as the previous secret until until (a
 	// KindNotFound error if the endpoint is not there).
 	RotateWebhook(ctx context.Context, id, secret string, until time.Time) error
+	// ResealWebhook replaces the sealed secrets of the endpoint old.ID with
+	// those of resealed (the same secrets sealed anew) if they are still
+	// old's. It returns false, changing nothing, if they changed meanwhile
+	// (a rotation) or the endpoint was removed.
+	ResealWebhook(ctx context.Context, old, resealed Webhook) (bool, error)
 }
 
 // WebhookAdmin is the inbound port of the webhook commands: it makes and
@@ -79,6 +84,23 @@ type WebhookAdmin interface {
 	// Rotate gives the endpoint a new secret, returned once; the old one
 	// keeps signing beside it for grace.
 	Rotate(ctx context.Context, id string, grace time.Duration) (WebhookInfo, string, error)
+	// Reseal seals every endpoint's secrets anew under the current secret
+	// key, after the key was rotated. Errors: KindUnavailable when no key
+	// is configured; an error naming the endpoint whose secret no key
+	// configured opens.
+	Reseal(ctx context.Context) (Resealed, error)
+}
+
+// Resealed is what Reseal did.
+type Resealed struct {
+	// KeyID names the current key, as sealed values do.
+	KeyID string
+	// Resealed counts the endpoints whose secrets were sealed under another
+	// key and now are under the current one; Current, those already were.
+	Resealed, Current int
+	// Changed counts the endpoints rotated or removed while Reseal ran,
+	// left as they were: run it again.
+	Changed int
 }
 
 // WebhookInfo is what an operator sees of an endpoint: never a secret.

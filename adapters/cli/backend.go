@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"net"
+	"time"
 
 	"supportdesk/ports"
 )
@@ -38,6 +39,32 @@ type Backend interface {
 	// a database that does not answer yet; it returns once the server
 	// listens.
 	Serve(ctx context.Context, s Settings) (*Server, error)
+	// Listen runs the local webhook receiver of "webhook listen" on addr
+	// until ctx ends, with no database: it verifies each POST against the
+	// secrets (whsec_ form; several during a rotation) and reports to h. A
+	// malformed secret is a core.KindInvalid error; an address that cannot
+	// be bound, an error.
+	Listen(ctx context.Context, addr string, secrets []string, h Listening) error
+}
+
+// Listening is what a webhook receiver reports, each call from the
+// goroutine of one HTTP request.
+type Listening struct {
+	// Listening is called once with the address bound.
+	Listening func(addr net.Addr)
+	// Received is called with each delivery whose signature verified.
+	Received func(ReceivedWebhook)
+	// Refused is called with each delivery turned away: the HTTP status
+	// answered (400 malformed or replayed, 401 bad signature, …) and why.
+	Refused func(status int, reason string)
+}
+
+// ReceivedWebhook is one verified delivery: its webhook-id (the event id),
+// its webhook-timestamp and the exact body.
+type ReceivedWebhook struct {
+	ID        string
+	Timestamp time.Time
+	Body      []byte
 }
 
 // Ports are the ports the commands use.
@@ -47,6 +74,10 @@ type Ports struct {
 	Agents  ports.AgentAdmin
 	Schema  ports.Schema
 	Records ports.RecordImporter
+	// Webhooks registers the endpoints events are delivered to.
+	Webhooks ports.WebhookAdmin
+	// Deliveries lists and retries the deliveries of events.
+	Deliveries ports.Deliveries
 }
 
 // Server is the service that serve and demo run.

@@ -110,7 +110,7 @@ func newRoot(e *env) *cobra.Command {
 	root.PersistentFlags().StringVar(&e.settings.DatabaseURL, "database-url", e.settings.DatabaseURL,
 		"postgres:// URL or SQLite file path (env SUPPORTDESK_DATABASE_URL)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newMigrate(e), newSeed(e), newServe(e), newDemo(e), newRequest(e), newToken(e), newAgent(e))
+	root.AddCommand(newMigrate(e), newSeed(e), newServe(e), newDemo(e), newRequest(e), newToken(e), newAgent(e), newWebhook(e), newDeliveries(e))
 	for _, c := range root.Commands() {
 		wrapArgs(c)
 	}

@@ -119,3 +119,19 @@ func (s *Webhooks) RotateWebhook(ctx context.Context, id, secret string, until t
 	}
 	return nil
 }
+
+// ResealWebhook implements ports.WebhookStore: one UPDATE that matches the
+// sealed values it replaces, so a rotation in between is not undone.
+func (s *Webhooks) ResealWebhook(ctx context.Context, old, resealed ports.Webhook) (bool, error) {
+	if !core.IsUUID(old.ID) {
+		return false, errNoWebhook
+	}
+	to := toWebhookRow(resealed)
+	res := s.db.gorm.WithContext(ctx).Exec(`UPDATE webhooks SET secret = ?, previous_secret = ?
+		WHERE id = ? AND removed_at IS NULL AND secret = ? AND COALESCE(previous_secret, '') = ?`,
+		to.Secret, to.PreviousSecret, old.ID, old.Secret, old.PreviousSecret)
+	if res.Error != nil {
+		return false, toCoreError(fmt.Errorf("reseal webhook %s: %w", old.ID, res.Error))
+	}
+	return res.RowsAffected == 1, nil
+}

@@ -50,9 +50,9 @@ var ErrNoKey = errors.New(KeyEnv + " is not set: webhook secrets are stored encr
 //     (append it, comma separated, if the variable already holds keys) and
 //     SUPPORTDESK_SECRET_KEY to the new one, and restart. Secrets sealed
 //     with either key open; new ones are sealed with the new key.
-//  3. Reseal the stored secrets with the new key (the command that walks
-//     the endpoints and calls Reseal on each), and check that it reports
-//     none left under the old key id.
+//  3. Reseal the stored secrets with the new key (supportdesk webhook
+//     reseal, which calls Reseal on each endpoint's secrets), until it
+//     reports that every secret in use is sealed with the new key.
 //  4. Remove the old key from SUPPORTDESK_SECRET_KEY_PREVIOUS and restart.
 //
 // If a key has leaked, rotate the endpoint secrets too (webhook rotate):
@@ -92,14 +92,16 @@ func BoxFromEnv(getenv func(string) string) (*Box, error) {
 	}
 	current, err := ParseKey(cur)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", KeyEnv, err)
+		// "NAME: reason" would read as a secret's assignment to the
+		// redaction of the CLI's errors, which would hide the reason.
+		return nil, fmt.Errorf("%s is malformed: %w", KeyEnv, err)
 	}
 	var previous [][]byte
 	if prev := getenv(PreviousKeyEnv); strings.TrimSpace(prev) != "" {
 		for i, s := range strings.Split(prev, ",") {
 			k, err := ParseKey(s)
 			if err != nil {
-				return nil, fmt.Errorf("%s, key %d: %w", PreviousKeyEnv, i+1, err)
+				return nil, fmt.Errorf("%s, key %d, is malformed: %w", PreviousKeyEnv, i+1, err)
 			}
 			previous = append(previous, k)
 		}

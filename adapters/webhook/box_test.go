@@ -91,10 +91,10 @@ func TestBoxFromEnv(t *testing.T) {
 		vars map[string]string
 		why  string
 	}{
-		"short key":          {map[string]string{KeyEnv: short}, "SUPPORTDESK_SECRET_KEY: the key is 16 bytes, want 32"},
-		"bad base64":         {map[string]string{KeyEnv: "not base64!"}, "SUPPORTDESK_SECRET_KEY: the key is not standard base64"},
+		"short key":          {map[string]string{KeyEnv: short}, "SUPPORTDESK_SECRET_KEY is malformed: the key is 16 bytes, want 32"},
+		"bad base64":         {map[string]string{KeyEnv: "not base64!"}, "SUPPORTDESK_SECRET_KEY is malformed: the key is not standard base64"},
 		"url-safe base64":    {map[string]string{KeyEnv: strings.NewReplacer("+", "-", "/", "_").Replace(cur) + "-_"}, "not standard base64"},
-		"bad previous":       {map[string]string{KeyEnv: cur, PreviousKeyEnv: short}, "SUPPORTDESK_SECRET_KEY_PREVIOUS, key 1: the key is 16 bytes"},
+		"bad previous":       {map[string]string{KeyEnv: cur, PreviousKeyEnv: short}, "SUPPORTDESK_SECRET_KEY_PREVIOUS, key 1, is malformed: the key is 16 bytes"},
 		"previous = current": {map[string]string{KeyEnv: cur, PreviousKeyEnv: cur}, "given twice"},
 	} {
 		_, err := BoxFromEnv(env(c.vars))

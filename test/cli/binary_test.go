@@ -95,7 +95,9 @@ func TestInvalidCreateLimitIsRefused(t *testing.T) {
 func TestHelpIsSelfContained(t *testing.T) {
 	for _, args := range [][]string{{}, {"demo"}, {"serve"}, {"migrate"}, {"migrate", "status"}, {"seed"},
 		{"request"}, {"request", "create"}, {"request", "show"}, {"request", "list"}, {"request", "verify"},
-		{"token"}, {"token", "issue"}} {
+		{"token"}, {"token", "issue"}, {"webhook"}, {"webhook", "add"}, {"webhook", "list"}, {"webhook", "remove"},
+		{"webhook", "rotate"}, {"webhook", "reseal"}, {"webhook", "listen"}, {"deliveries"}, {"deliveries", "list"},
+		{"deliveries", "retry"}} {
 		r := runCLI(t, append(args, "--help")...)
 		if r.code != cli.ExitOK || !strings.Contains(r.stdout, "Usage:") {
 			t.Fatalf("%v --help: %s", args, r)
