@@ -2,7 +2,6 @@ package bootstrap
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -34,25 +33,23 @@ type relayDeps struct {
 	DB        *gormstore.DB
 	Requests  ports.SupportRequestRepository
 	Directory ports.Directory
-	Metrics   *metrics.Metrics
-	Log       *slog.Logger
+	Webhooks  ports.WebhookStore
+	// Box is nil without SUPPORTDESK_SECRET_KEY; then no endpoint can have
+	// been added, and attempts to one say the key is missing.
+	Box        *webhook.Box
+	Deliveries ports.Deliveries
+	Metrics    *metrics.Metrics
+	Log        *slog.Logger
 }
 
 func runRelay(d relayDeps) error {
-	box, err := webhook.BoxFromEnv(os.Getenv)
-	if errors.Is(err, webhook.ErrNoKey) {
-		box = nil // no endpoint can have been added without the key
-	} else if err != nil {
-		return err
-	}
 	log := d.Log.With("component", "relay")
-	hooks := gormstore.NewWebhooks(d.DB)
 	cfg := relay.Config{
 		Outbox:    gormstore.NewOutbox(d.DB),
-		Webhooks:  hooks,
+		Webhooks:  d.Webhooks,
 		Requests:  d.Requests,
 		Directory: d.Directory,
-		Webhook:   webhook.NewTransport(hooks, box, webhook.NewSender(0, nil), nil),
+		Webhook:   webhook.NewTransport(d.Webhooks, d.Box, webhook.NewSender(0, nil), nil),
 		Wakeups:   gormstore.NewWakeups(d.DB, log),
 		Clock:     system.Clock{},
 		Owner:     relayOwner(),
@@ -71,7 +68,7 @@ func runRelay(d relayDeps) error {
 	if err != nil {
 		return err
 	}
-	d.Metrics.WatchDeliveries(gormstore.NewDeliveries(d.DB), system.Clock{}.Now)
+	d.Metrics.WatchDeliveries(d.Deliveries, system.Clock{}.Now)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	d.LC.Append(fx.Hook{
