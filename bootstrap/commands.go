@@ -32,7 +32,7 @@ func config(s cli.Settings) (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
-	cfg.DatabaseURL, cfg.Addr = s.DatabaseURL, s.Addr
+	cfg.DatabaseURL, cfg.Addr, cfg.NATSURL, cfg.SecretKey = s.DatabaseURL, s.Addr, s.NATSURL, s.SecretKey
 	return cfg, nil
 }
 
@@ -42,7 +42,8 @@ func (c *Commands) Environment() (cli.Settings, error) {
 	if err != nil {
 		return cli.Settings{}, err
 	}
-	return cli.Settings{DatabaseURL: cfg.DatabaseURL, Addr: cfg.Addr, DefaultDatabaseURL: DefaultDatabaseURL}, nil
+	return cli.Settings{DatabaseURL: cfg.DatabaseURL, Addr: cfg.Addr, NATSURL: cfg.NATSURL, SecretKey: cfg.SecretKey,
+		DefaultDatabaseURL: DefaultDatabaseURL}, nil
 }
 
 // populate fills p from the app.

@@ -13,6 +13,7 @@ import (
 
 	"supportdesk/adapters/httpapi"
 	"supportdesk/adapters/jetstream"
+	"supportdesk/adapters/webhook"
 )
 
 // Config is what an operator can set, from the environment or flags.
@@ -37,6 +38,8 @@ type Config struct {
 	// NATSURL is the NATS server events are published to; none: no NATS
 	// delivery.
 	NATSURL string
+	// SecretKey seals webhook secrets; none: webhooks cannot be added.
+	SecretKey string
 }
 
 // Defaults of the settings an operator leaves unset.
@@ -51,8 +54,8 @@ const (
 
 // ConfigFromEnv reads SUPPORTDESK_DATABASE_URL, SUPPORTDESK_ADDR,
 // SUPPORTDESK_CREATE_LIMIT, SUPPORTDESK_AUTH_FAILURE_LIMIT,
-// SUPPORTDESK_TRUSTED_PROXIES, SUPPORTDESK_SECURE_COOKIES and
-// SUPPORTDESK_NATS_URL, falling back
+// SUPPORTDESK_TRUSTED_PROXIES, SUPPORTDESK_SECURE_COOKIES,
+// SUPPORTDESK_NATS_URL and SUPPORTDESK_SECRET_KEY, falling back
 // to the defaults for those unset. A limit that is not a whole number of
 // at least 1, or a proxy that is not an address or CIDR range, is an
 // error, not silently the default: an operator who set it meant something.
@@ -65,6 +68,7 @@ func ConfigFromEnv() (Config, error) {
 		RequestTimeout:   httpapi.DefaultRequestTimeout,
 		SecureCookies:    os.Getenv("SUPPORTDESK_SECURE_COOKIES") == "true",
 		NATSURL:          strings.TrimSpace(os.Getenv(jetstream.URLEnv)),
+		SecretKey:        os.Getenv(webhook.KeyEnv),
 	}
 	var err error
 	if c.CreateLimit, err = perMinute("SUPPORTDESK_CREATE_LIMIT", "create attempts per user", c.CreateLimit); err != nil {

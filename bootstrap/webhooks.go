@@ -24,12 +24,17 @@ func Webhooks() fx.Option {
 	)
 }
 
-// secretBox is the Box of the keys in the environment; nil, not an error,
-// when SUPPORTDESK_SECRET_KEY is not set, so that every command but those
-// that seal a secret runs without it (they refuse, saying so). A key that
-// is set but malformed is an error.
-func secretBox() (*webhook.Box, error) {
-	b, err := webhook.BoxFromEnv(os.Getenv)
+// secretBox is the Box of the configured key and of the previous keys in
+// the environment; nil, not an error, when no key is configured, so that
+// every command but those that seal a secret runs without it (they refuse,
+// saying so). A key that is set but malformed is an error.
+func secretBox(cfg Config) (*webhook.Box, error) {
+	b, err := webhook.BoxFromEnv(func(name string) string {
+		if name == webhook.KeyEnv {
+			return cfg.SecretKey
+		}
+		return os.Getenv(name)
+	})
 	if errors.Is(err, webhook.ErrNoKey) {
 		return nil, nil
 	}

@@ -15,6 +15,12 @@ type Settings struct {
 	DatabaseURL string
 	// Addr is the HTTP listen address of serve and demo.
 	Addr string
+	// NATSURL is the NATS server events are published to; none: no NATS
+	// delivery. The demo uses a server on 127.0.0.1:4222 when it finds one.
+	NATSURL string
+	// SecretKey seals webhook secrets (SUPPORTDESK_SECRET_KEY). Without
+	// one, the demo makes a key for its own run.
+	SecretKey string
 	// DefaultDatabaseURL is the database used when neither the environment
 	// nor a flag names one; it is not a setting, only what the demo's
 	// guide compares with.

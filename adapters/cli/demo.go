@@ -29,37 +29,51 @@ commands. A later run reuses the file and keeps earlier requests. Serves
 until Ctrl-C or SIGTERM.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return e.serve(cmd.Context(), e.startDemo)
+			delivery, err := e.demoDeliverySettings()
+			if err != nil {
+				return err
+			}
+			return e.serve(cmd.Context(), func(ctx context.Context, srv *Server) (func(context.Context), error) {
+				return e.startDemo(ctx, srv, delivery)
+			})
 		},
 	}
 	cmd.Flags().StringVar(&e.settings.Addr, "addr", e.settings.Addr, "listen address (env SUPPORTDESK_ADDR)")
 	return cmd
 }
 
-// startDemo loads the demo data unless an earlier run did, then prints the
-// guide. It runs once the server listens, so the printed URL is live.
-func (e *env) startDemo(ctx context.Context, srv *Server) error {
+// startDemo loads the demo data unless an earlier run did, starts the
+// demo's own webhook receiver, then prints the guide. It runs once the
+// server listens, so the printed URL is live; the stop it returns removes
+// the demo's endpoint.
+func (e *env) startDemo(ctx context.Context, srv *Server, delivery demoDelivery) (func(context.Context), error) {
 	demo := fixture.Demo()
 	loaded, err := srv.Records.HasWorkspace(ctx, fixture.DemoWorkspaceID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	status := "demo data already loaded; earlier requests are kept"
 	if !loaded {
 		counts, err := srv.Records.Import(ctx, demo)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		status = "demo data loaded: " + counts.String()
 	}
+	receiver, stop, err := e.startDemoReceiver(ctx, srv)
+	if err != nil {
+		return nil, err
+	}
 	engine := srv.Schema.Engine()
-	return writeDemoGuide(e.stdout, demoGuide{
+	err = writeDemoGuide(e.stdout, demoGuide{
 		url:      baseURL(srv.Addr),
 		database: engine + " " + e.shownDatabaseURL(engine),
 		dbFlag:   e.databaseFlag(engine),
 		status:   status,
 		tenant:   tenantName(demo, fixture.DemoTenantID),
+		delivery: delivery.describe(receiver),
 	})
+	return stop, err
 }
 
 // baseURL turns the bound address into one a browser or curl on this
@@ -113,6 +127,8 @@ func tenantName(f *platform.Records, id string) string {
 // demoGuide is what the guide tells about this run.
 type demoGuide struct {
 	url, database, dbFlag, status, tenant string
+	// delivery says where requests are delivered in this run.
+	delivery string
 }
 
 // demoBody is a create body as the API takes it, members in the order a
@@ -170,6 +186,7 @@ func writeDemoGuide(w io.Writer, g demoGuide) error {
 	b.WriteString("\nEach answers 201 Created with a \"reference\". Find the request with:\n")
 	fmt.Fprintf(&b, "  supportdesk%s request show <reference>\n", g.dbFlag)
 	fmt.Fprintf(&b, "  (from a source checkout: go run ./cmd/supportdesk%s request show <reference>)\n", g.dbFlag)
+	b.WriteString("\n" + g.delivery)
 	b.WriteString("\nPress Ctrl-C to stop.\n")
 	_, err := io.WriteString(w, b.String())
 	return err

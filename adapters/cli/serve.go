@@ -29,8 +29,8 @@ func newServe(e *env) *cobra.Command {
 
 // serve migrates the database, runs the server until SIGINT or SIGTERM and
 // then lets in-flight requests finish. ready, if set, runs once the server
-// listens.
-func (e *env) serve(ctx context.Context, ready func(ctx context.Context, s *Server) error) error {
+// listens; the stop it returns, if any, runs before the server stops.
+func (e *env) serve(ctx context.Context, ready func(ctx context.Context, s *Server) (stop func(context.Context), err error)) error {
 	ctx, cancel := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer cancel()
 
@@ -38,9 +38,12 @@ func (e *env) serve(ctx context.Context, ready func(ctx context.Context, s *Serv
 	if err != nil {
 		return err
 	}
-	var readyErr error
+	var (
+		readyErr error
+		stop     func(context.Context)
+	)
 	if ready != nil {
-		readyErr = ready(ctx, srv)
+		stop, readyErr = ready(ctx, srv)
 	}
 	if readyErr == nil {
 		select {
@@ -53,6 +56,9 @@ func (e *env) serve(ctx context.Context, ready func(ctx context.Context, s *Serv
 	}
 	stopCtx, stopCancel := context.WithTimeout(context.Background(), stopTimeout)
 	defer stopCancel()
+	if stop != nil {
+		stop(stopCtx)
+	}
 	if err := srv.Stop(stopCtx); err != nil && readyErr == nil {
 		return fmt.Errorf("shut down: %w", err)
 	}

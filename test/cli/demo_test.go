@@ -37,7 +37,7 @@ func TestDemo(t *testing.T) {
 		}
 		d := deskAt(t, dbURL)
 
-		guide, stop := startDemo(t, dbURL)
+		guide, out, stop := startDemoOutput(t, dbURL)
 		if !strings.Contains(guide, "\n  demo data loaded: ") {
 			t.Errorf("the first run does not say it loaded the demo data:\n%s", guide)
 		}
@@ -57,8 +57,16 @@ func TestDemo(t *testing.T) {
 			}
 			refs = append(refs, created.Reference)
 		}
+		// Each is delivered to the demo's own receiver, which prints it.
+		for _, ref := range refs {
+			waitFor(t, out, "delivered to the demo webhook (signature verified): "+ref+" ")
+		}
 		if code := stop(); code != cli.ExitOK {
 			t.Fatalf("demo exited %d after cancel, want 0", code)
+		}
+		// Its endpoint goes with it.
+		if r := d.run(t, "webhook", "list"); r.code != cli.ExitOK || strings.Contains(r.stdout, "supportdesk-demo") {
+			t.Errorf("the demo left its webhook registered:\n%s", r.stdout)
 		}
 
 		// A second run reuses the database and keeps the requests.
@@ -82,6 +90,13 @@ func TestDemo(t *testing.T) {
 // startDemo runs `demo` in-process on a free loopback port and returns its
 // guide once printed, and a stop that cancels it and returns its exit code.
 func startDemo(t *testing.T, dbURL string) (guide string, stop func() int) {
+	guide, _, stop = startDemoOutput(t, dbURL)
+	return guide, stop
+}
+
+// startDemoOutput is startDemo with the demo's whole output so far, which
+// grows as deliveries are printed.
+func startDemoOutput(t *testing.T, dbURL string) (guide string, out *syncBuffer, stop func() int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out, logs := &syncBuffer{}, &syncBuffer{}
@@ -112,7 +127,7 @@ func startDemo(t *testing.T, dbURL string) (guide string, stop func() int) {
 		}
 	}
 	t.Cleanup(func() { cancel() })
-	return out.String(), stop
+	return out.String(), out, stop
 }
 
 // wantGuide checks what the guide promises a new user.
@@ -383,4 +398,17 @@ func cleanEnv() []string {
 		}
 	}
 	return env
+}
+
+// waitFor waits until out holds want; the demo prints deliveries as its
+// relay makes them.
+func waitFor(t *testing.T, out *syncBuffer, want string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(out.String(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the demo did not print %q within 30 s:\n%s", want, out)
+		}
+		time.Sleep(20 * time.Millisecond) // waiting for the relay, not timing it
+	}
 }
