@@ -22,7 +22,7 @@ func Storage() fx.Option {
 			openDB,
 			fx.Annotate(gormstore.NewRequests, fx.As(new(ports.SupportRequestRepository))),
 			fx.Annotate(gormstore.NewGrants, fx.As(new(ports.CapabilityMap))),
-			fx.Annotate(gormstore.NewContexts, fx.As(new(ports.ContextReader))),
+			fx.Annotate(gormstore.NewContexts, fx.As(new(ports.ContextReader)), fx.As(new(ports.EnvelopeReader))),
 			fx.Annotate(gormstore.NewDiagnostics, fx.As(new(ports.DiagnosticsBuilder))),
 			fx.Annotate(gormstore.NewUsers, fx.As(new(ports.Users))),
 			fx.Annotate(gormstore.NewDirectory, fx.As(new(ports.Directory))),
@@ -112,24 +112,24 @@ type serviceDeps struct {
 	Grants      ports.CapabilityMap
 	Contexts    ports.ContextReader
 	Diagnostics ports.DiagnosticsBuilder
+	Envelopes   ports.EnvelopeReader
 	Users       ports.Users
 	Directory   ports.Directory
 	Idempotency ports.IdempotencyKeys
 	Limiter     ports.RateLimiter
 	Pages       ports.RequestPages
 	Agents      ports.Agents
-	// Deliveries is there once delivery is wired.
-	Deliveries ports.DeliveryLog `optional:"true"`
-	Clock      ports.Clock
-	IDs        ports.IDs
-	Log        *slog.Logger
-	Metrics    *metrics.Metrics
+	Deliveries  ports.DeliveryLog
+	Clock       ports.Clock
+	IDs         ports.IDs
+	Log         *slog.Logger
+	Metrics     *metrics.Metrics
 }
 
 func newService(d serviceDeps) *usecase.Service {
 	s := usecase.New(usecase.Deps{
 		Requests: d.Requests, Grants: d.Grants, Contexts: d.Contexts,
-		Diagnostics: d.Diagnostics, Users: d.Users, Directory: d.Directory,
+		Diagnostics: d.Diagnostics, Envelopes: d.Envelopes, Users: d.Users, Directory: d.Directory,
 		Idempotency: d.Idempotency, Limiter: d.Limiter, Clock: d.Clock, IDs: d.IDs,
 		Pages: d.Pages, Agents: d.Agents, Deliveries: d.Deliveries,
 	})

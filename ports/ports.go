@@ -181,6 +181,13 @@ type ContextReader interface {
 	Snapshot(ctx context.Context, scope envelope.Scope) (envelope.Snapshot, error)
 }
 
+// EnvelopeReader reads what an envelope is built from in one consistent
+// read: the snapshot and, withBundle, the diagnostics bundle. Storage that
+// can offers it beside ContextReader and DiagnosticsBuilder.
+type EnvelopeReader interface {
+	ReadEnvelope(ctx context.Context, scope envelope.Scope, withBundle bool) (envelope.Snapshot, *envelope.Bundle, error)
+}
+
 // DiagnosticsBuilder gathers the data of a support diagnostics bundle.
 type DiagnosticsBuilder interface {
 	Bundle(ctx context.Context, scope envelope.Scope) (envelope.Bundle, error)

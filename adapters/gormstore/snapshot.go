@@ -16,7 +16,10 @@ import (
 // Contexts reads the database state a context envelope is built from.
 type Contexts struct{ db *DB }
 
-var _ ports.ContextReader = (*Contexts)(nil)
+var (
+	_ ports.ContextReader  = (*Contexts)(nil)
+	_ ports.EnvelopeReader = (*Contexts)(nil)
+)
 
 // NewContexts returns the context reader over db.
 func NewContexts(db *DB) *Contexts { return &Contexts{db: db} }
@@ -193,9 +196,45 @@ func (db *DB) read(ctx context.Context, fn func(r *reader)) error {
 // that does not exist gives a snapshot with only its scope; a run that
 // does not exist or belongs to another tenant leaves Run nil.
 func (c *Contexts) Snapshot(ctx context.Context, scope envelope.Scope) (envelope.Snapshot, error) {
+	var snap func() envelope.Snapshot
+	err := c.db.read(ctx, func(r *reader) { snap = queueSnapshot(r, scope) })
+	if err != nil {
+		return envelope.Snapshot{}, toCoreError(fmt.Errorf("read context snapshot of tenant %s: %w", scope.TenantID, err))
+	}
+	return snap(), nil
+}
+
+// ReadEnvelope implements ports.EnvelopeReader: the snapshot and, with
+// withBundle, the diagnostics bundle from the one read transaction — one
+// round trip on PostgreSQL, and both halves of the envelope see the same
+// state.
+func (c *Contexts) ReadEnvelope(ctx context.Context, scope envelope.Scope, withBundle bool) (envelope.Snapshot, *envelope.Bundle, error) {
+	var (
+		snap   func() envelope.Snapshot
+		bundle func() envelope.Bundle
+	)
+	err := c.db.read(ctx, func(r *reader) {
+		snap = queueSnapshot(r, scope)
+		if withBundle {
+			bundle = queueBundle(r, scope)
+		}
+	})
+	if err != nil {
+		return envelope.Snapshot{}, nil, toCoreError(fmt.Errorf("read the envelope of tenant %s: %w", scope.TenantID, err))
+	}
+	if !withBundle {
+		return snap(), nil, nil
+	}
+	b := bundle()
+	return snap(), &b, nil
+}
+
+// queueSnapshot queues the reads of a snapshot of scope on r and returns
+// what makes the snapshot once they have run.
+func queueSnapshot(r *reader, scope envelope.Scope) func() envelope.Snapshot {
 	s := envelope.Snapshot{Scope: scope}
 	if !core.IsUUID(scope.TenantID) {
-		return s, nil
+		return func() envelope.Snapshot { return s }
 	}
 	var (
 		tenant                           tenantRow
@@ -210,42 +249,39 @@ func (c *Contexts) Snapshot(ctx context.Context, scope envelope.Scope) (envelope
 		tenantFound, runFound, connFound *bool
 	)
 	withRun := scope.Type == support.ContextOperationRun && core.IsUUID(scope.RunID)
-	err := c.db.read(ctx, func(r *reader) {
-		tenantFound = r.scan("tenant", &tenant, tenantSQL, scope.TenantID)
-		if withRun {
-			runFound = r.scan("operation run", &run, runSQL, scope.RunID, scope.TenantID)
+	tenantFound = r.scan("tenant", &tenant, tenantSQL, scope.TenantID)
+	if withRun {
+		runFound = r.scan("operation run", &run, runSQL, scope.RunID, scope.TenantID)
+	}
+	connFound = r.scan("provider connection", &conn, r.dialect.latestConnection, scope.TenantID)
+	r.scan("recent operation runs", &recent, recentRunsSQL, scope.TenantID, envelope.MaxRecentRuns)
+	r.scan("open findings", &findings, openFindingsSQL, scope.TenantID, envelope.MaxFindings)
+	r.scan("open finding counts", &findingCounts, openFindingCountsSQL, scope.TenantID)
+	r.scan("reviews", &reviews, reviewsSQL, scope.TenantID, envelope.MaxReviews)
+	r.scan("open review counts", &reviewCounts, openReviewCountsSQL, scope.TenantID)
+	r.scan("reports", &reports, reportsSQL, scope.TenantID, envelope.MaxReports)
+	r.scan("audit excerpt", &items, r.dialect.auditExcerpt, scope.TenantID, envelope.MaxAuditEntries)
+	return func() envelope.Snapshot {
+		if !*tenantFound {
+			return s
 		}
-		connFound = r.scan("provider connection", &conn, r.dialect.latestConnection, scope.TenantID)
-		r.scan("recent operation runs", &recent, recentRunsSQL, scope.TenantID, envelope.MaxRecentRuns)
-		r.scan("open findings", &findings, openFindingsSQL, scope.TenantID, envelope.MaxFindings)
-		r.scan("open finding counts", &findingCounts, openFindingCountsSQL, scope.TenantID)
-		r.scan("reviews", &reviews, reviewsSQL, scope.TenantID, envelope.MaxReviews)
-		r.scan("open review counts", &reviewCounts, openReviewCountsSQL, scope.TenantID)
-		r.scan("reports", &reports, reportsSQL, scope.TenantID, envelope.MaxReports)
-		r.scan("audit excerpt", &items, r.dialect.auditExcerpt, scope.TenantID, envelope.MaxAuditEntries)
-	})
-	if err != nil {
-		return envelope.Snapshot{}, toCoreError(fmt.Errorf("read context snapshot of tenant %s: %w", scope.TenantID, err))
+		s.Workspace, s.Tenant = toCoreTenant(tenant)
+		if withRun && *runFound {
+			r := toCoreRun(run)
+			s.Run = &r
+		}
+		if *connFound {
+			s.Connection = toCoreConnection(conn)
+		}
+		s.RecentRuns = toCore(recent, toCoreRun)
+		s.OpenFindings = toCore(findings, toCoreFinding)
+		s.OpenFindingsBySeverity = toCounts(findingCounts)
+		s.Reviews = toCore(reviews, toCoreReview)
+		s.OpenReviewsByStatus = toCounts(reviewCounts)
+		s.Reports = toCore(reports, toCoreReport)
+		s.Audit = toCore(items, toCoreAuditItem)
+		return s
 	}
-	if !*tenantFound {
-		return s, nil
-	}
-	s.Workspace, s.Tenant = toCoreTenant(tenant)
-	if withRun && *runFound {
-		r := toCoreRun(run)
-		s.Run = &r
-	}
-	if *connFound {
-		s.Connection = toCoreConnection(conn)
-	}
-	s.RecentRuns = toCore(recent, toCoreRun)
-	s.OpenFindings = toCore(findings, toCoreFinding)
-	s.OpenFindingsBySeverity = toCounts(findingCounts)
-	s.Reviews = toCore(reviews, toCoreReview)
-	s.OpenReviewsByStatus = toCounts(reviewCounts)
-	s.Reports = toCore(reports, toCoreReport)
-	s.Audit = toCore(items, toCoreAuditItem)
-	return s, nil
 }
 
 // Bundle implements ports.DiagnosticsBuilder: the provider connection with
@@ -253,9 +289,22 @@ func (c *Contexts) Snapshot(ctx context.Context, scope envelope.Scope) (envelope
 // latest failed runs (tenant context); and outcome counts over the
 // tenant's latest envelope.OutcomeWindow runs. One read-only transaction.
 func (d *Diagnostics) Bundle(ctx context.Context, scope envelope.Scope) (envelope.Bundle, error) {
+	var bundle func() envelope.Bundle
+	err := d.db.read(ctx, func(r *reader) { bundle = queueBundle(r, scope) })
+	if err != nil {
+		return envelope.Bundle{}, toCoreError(fmt.Errorf("read diagnostics of tenant %s: %w", scope.TenantID, err))
+	}
+	return bundle(), nil
+}
+
+// queueBundle queues the reads of the diagnostics of scope on r and
+// returns what makes the bundle once they have run. The connection and the
+// run are read again rather than shared with a snapshot queued beside it:
+// the bundle keeps their error texts, the snapshot not.
+func queueBundle(r *reader, scope envelope.Scope) func() envelope.Bundle {
 	b := envelope.Bundle{Scope: scope, OutcomeCounts: map[string]int{}}
 	if !core.IsUUID(scope.TenantID) {
-		return b, nil
+		return func() envelope.Bundle { return b }
 	}
 	var (
 		conn                connectionRow
@@ -265,32 +314,29 @@ func (d *Diagnostics) Bundle(ctx context.Context, scope envelope.Scope) (envelop
 		connFound, runFound *bool
 	)
 	withRun := scope.Type == support.ContextOperationRun && core.IsUUID(scope.RunID)
-	err := d.db.read(ctx, func(r *reader) {
-		connFound = r.scan("provider connection", &conn, r.dialect.latestConnection, scope.TenantID)
-		switch {
-		case withRun:
-			runFound = r.scan("operation run", &run, runSQL, scope.RunID, scope.TenantID)
-		case scope.Type != support.ContextOperationRun:
-			r.scan("failed operation runs", &failed, failedRunsSQL, scope.TenantID, envelope.MaxFailedRuns)
+	connFound = r.scan("provider connection", &conn, r.dialect.latestConnection, scope.TenantID)
+	switch {
+	case withRun:
+		runFound = r.scan("operation run", &run, runSQL, scope.RunID, scope.TenantID)
+	case scope.Type != support.ContextOperationRun:
+		r.scan("failed operation runs", &failed, failedRunsSQL, scope.TenantID, envelope.MaxFailedRuns)
+	}
+	r.scan("operation run outcomes", &outcomes, outcomeCountsSQL, scope.TenantID, envelope.OutcomeWindow)
+	return func() envelope.Bundle {
+		if *connFound {
+			b.Connection = toCoreConnection(conn)
 		}
-		r.scan("operation run outcomes", &outcomes, outcomeCountsSQL, scope.TenantID, envelope.OutcomeWindow)
-	})
-	if err != nil {
-		return envelope.Bundle{}, toCoreError(fmt.Errorf("read diagnostics of tenant %s: %w", scope.TenantID, err))
+		if withRun && *runFound {
+			r := toCoreRun(run)
+			b.Run = &r
+		}
+		if scope.Type != support.ContextOperationRun {
+			b.FailedRuns = toCore(failed, toCoreRun)
+		}
+		b.OutcomeCounts = toCounts(outcomes)
+		for _, n := range b.OutcomeCounts {
+			b.RunsCounted += n
+		}
+		return b
 	}
-	if *connFound {
-		b.Connection = toCoreConnection(conn)
-	}
-	if withRun && *runFound {
-		r := toCoreRun(run)
-		b.Run = &r
-	}
-	if scope.Type != support.ContextOperationRun {
-		b.FailedRuns = toCore(failed, toCoreRun)
-	}
-	b.OutcomeCounts = toCounts(outcomes)
-	for _, n := range b.OutcomeCounts {
-		b.RunsCounted += n
-	}
-	return b, nil
 }

@@ -385,6 +385,38 @@ func testContextsAndDiagnostics(t *testing.T, db *gormstore.DB) {
 		assertEqual(t, "bundle", got, want)
 	})
 
+	t.Run("one read gives what the two reads give", func(t *testing.T) {
+		for _, scope := range []envelope.Scope{
+			{Type: support.ContextTenant, TenantID: big},
+			{Type: support.ContextOperationRun, TenantID: big, RunID: failedRun.ID},
+			{Type: support.ContextTenant, TenantID: small},
+			{Type: support.ContextTenant, TenantID: empty},
+		} {
+			snap, bundle, err := contexts.ReadEnvelope(ctx, scope, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantSnap, err := contexts.Snapshot(ctx, scope)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantBundle, err := diagnostics.Bundle(ctx, scope)
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertEqual(t, "snapshot", snap, wantSnap)
+			if bundle == nil {
+				t.Fatalf("%+v: no bundle", scope)
+			}
+			assertEqual(t, "bundle", *bundle, wantBundle)
+			if snap, bundle, err := contexts.ReadEnvelope(ctx, scope, false); err != nil || bundle != nil {
+				t.Errorf("%+v without the bundle: %v, %+v", scope, err, bundle)
+			} else {
+				assertEqual(t, "snapshot alone", snap, wantSnap)
+			}
+		}
+	})
+
 	t.Run("diagnostics of a tenant with nothing", func(t *testing.T) {
 		scope := envelope.Scope{Type: support.ContextTenant, TenantID: empty}
 		got, err := diagnostics.Bundle(ctx, scope)

@@ -26,6 +26,7 @@ type Service struct {
 	grants      ports.CapabilityMap
 	contexts    ports.ContextReader
 	diagnostics ports.DiagnosticsBuilder
+	envelopes   ports.EnvelopeReader
 	users       ports.Users
 	directory   ports.Directory
 	idempotency ports.IdempotencyKeys
@@ -58,7 +59,10 @@ type Deps struct {
 	Grants      ports.CapabilityMap
 	Contexts    ports.ContextReader
 	Diagnostics ports.DiagnosticsBuilder
-	Users       ports.Users
+	// Envelopes, if set, reads a submission's snapshot and bundle in one
+	// consistent read instead of through Contexts and Diagnostics.
+	Envelopes ports.EnvelopeReader
+	Users     ports.Users
 	// Directory is only needed by the web UI's tenant list.
 	Directory   ports.Directory
 	Idempotency ports.IdempotencyKeys
@@ -79,7 +83,7 @@ type Deps struct {
 func New(d Deps) *Service {
 	return &Service{
 		requests: d.Requests, grants: d.Grants, contexts: d.Contexts,
-		diagnostics: d.Diagnostics, users: d.Users, directory: d.Directory, idempotency: d.Idempotency,
+		diagnostics: d.Diagnostics, envelopes: d.Envelopes, users: d.Users, directory: d.Directory, idempotency: d.Idempotency,
 		limiter: d.Limiter, pages: d.Pages, agents: d.Agents, deliveries: d.Deliveries, clock: d.Clock, ids: d.IDs,
 	}
 }
@@ -135,19 +139,34 @@ func (s *Service) authorize(ctx context.Context, actor ports.Actor, t support.Pr
 }
 
 // build reads the snapshot and, where the actor may see it, the diagnostics
-// bundle, and builds the envelope.
+// bundle, and builds the envelope. With an EnvelopeReader both come from
+// one consistent read. A bundle that cannot be read leaves the envelope
+// with the canonical context only (the snapshot is then read alone).
 func (s *Service) build(ctx context.Context, g access.Grant, scope envelope.Scope) (envelope.Envelope, error) {
 	if s.Hooks.EnvelopeBuilt != nil {
 		start := time.Now()
 		defer func() { s.Hooks.EnvelopeBuilt(ctx, time.Since(start)) }()
 	}
+	caps := g.Capabilities()
+	withBundle := caps.Has(access.SupportDiagnosticsView)
+	if s.envelopes != nil {
+		snap, bundle, err := s.envelopes.ReadEnvelope(ctx, scope, withBundle)
+		if err != nil && withBundle && ctx.Err() == nil {
+			// The bundle's part may be what failed: read the snapshot alone.
+			s.diagnosticsFailed(ctx, err)
+			snap, err = s.contexts.Snapshot(ctx, scope)
+		}
+		if err != nil {
+			return envelope.Envelope{}, err
+		}
+		return envelope.Build(snap, caps, bundle)
+	}
 	snap, err := s.contexts.Snapshot(ctx, scope)
 	if err != nil {
 		return envelope.Envelope{}, err
 	}
-	caps := g.Capabilities()
 	var bundle *envelope.Bundle
-	if caps.Has(access.SupportDiagnosticsView) {
+	if withBundle {
 		b, err := s.diagnostics.Bundle(ctx, scope)
 		switch {
 		case err == nil:
@@ -156,11 +175,17 @@ func (s *Service) build(ctx context.Context, g access.Grant, scope envelope.Scop
 			// The caller gave up; do not record a request without diagnostics
 			// the caller could not see being made.
 			return envelope.Envelope{}, err
-		case s.Hooks.DiagnosticsFailed != nil:
-			s.Hooks.DiagnosticsFailed(ctx, err)
+		default:
+			s.diagnosticsFailed(ctx, err)
 		}
 	}
 	return envelope.Build(snap, caps, bundle)
+}
+
+func (s *Service) diagnosticsFailed(ctx context.Context, err error) {
+	if s.Hooks.DiagnosticsFailed != nil {
+		s.Hooks.DiagnosticsFailed(ctx, err)
+	}
 }
 
 // Submit implements ports.SupportDesk. With an Idempotency-Key, the key

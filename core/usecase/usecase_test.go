@@ -68,6 +68,20 @@ func (w *world) Bundle(_ context.Context, s envelope.Scope) (envelope.Bundle, er
 	return envelope.Bundle{Scope: s, RunsCounted: 1, OutcomeCounts: map[string]int{"failed": 1}}, nil
 }
 
+// ReadEnvelope reads both halves as one read would: if the bundle's part
+// fails, the whole read does.
+func (w *world) ReadEnvelope(ctx context.Context, s envelope.Scope, withBundle bool) (envelope.Snapshot, *envelope.Bundle, error) {
+	snap, _ := w.Snapshot(ctx, s)
+	if !withBundle {
+		return snap, nil, nil
+	}
+	b, err := w.Bundle(ctx, s)
+	if err != nil {
+		return envelope.Snapshot{}, nil, err
+	}
+	return snap, &b, nil
+}
+
 func (w *world) ByTokenHash(_ context.Context, hash string) (ports.Actor, error) {
 	if hash == credential.Hash("good-token") {
 		return ports.Actor{ID: "owner"}, nil
@@ -242,16 +256,32 @@ func TestSubmitInvalidInputWritesNothing(t *testing.T) {
 }
 
 func TestFailingDiagnosticsStillCreates(t *testing.T) {
+	for _, oneRead := range []bool{false, true} {
+		s, d := newService(t)
+		if oneRead {
+			s.envelopes = d.world
+		}
+		d.world.diagErr = errors.New("provider table locked")
+		var heard error
+		s.Hooks.DiagnosticsFailed = func(_ context.Context, err error) { heard = err }
+		req, err := s.Submit(context.Background(), submission("manager", support.ContextOperationRun, "r1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if req.AttachmentMode() != support.CanonicalContextOnly || heard == nil {
+			t.Fatalf("one read %v: mode %s, heard %v", oneRead, req.AttachmentMode(), heard)
+		}
+		d.world.diagErr = nil
+		if req, err := s.Submit(context.Background(), submission("manager", support.ContextOperationRun, "r1")); err != nil ||
+			req.AttachmentMode() != support.DiagnosticsAttached {
+			t.Fatalf("one read %v, diagnostics back: %v", oneRead, err)
+		}
+	}
 	s, d := newService(t)
 	d.world.diagErr = errors.New("provider table locked")
-	var heard error
-	s.Hooks.DiagnosticsFailed = func(_ context.Context, err error) { heard = err }
 	req, err := s.Submit(context.Background(), submission("manager", support.ContextOperationRun, "r1"))
 	if err != nil {
 		t.Fatal(err)
-	}
-	if req.AttachmentMode() != support.CanonicalContextOnly || heard == nil {
-		t.Fatalf("mode %s, heard %v", req.AttachmentMode(), heard)
 	}
 	// The standalone endpoint reports the failure as unavailable.
 	if _, err := s.Diagnostics(context.Background(), ports.Actor{ID: "manager"}, req.PrimaryContext()); core.KindOf(err) != core.KindUnavailable {

@@ -24,7 +24,7 @@ var slowQueries = map[gormstore.Dialect]string{
 // rows (Query, not Exec): both drivers must stop a statement at the
 // deadline while its rows are being read, too.
 type slowReader struct {
-	next  ports.ContextReader
+	next  ports.EnvelopeReader
 	db    *gormstore.DB
 	ended chan queryEnd
 }
@@ -34,15 +34,15 @@ type queryEnd struct {
 	err  error
 }
 
-func (r slowReader) Snapshot(ctx context.Context, scope envelope.Scope) (envelope.Snapshot, error) {
+func (r slowReader) ReadEnvelope(ctx context.Context, scope envelope.Scope, withBundle bool) (envelope.Snapshot, *envelope.Bundle, error) {
 	start := time.Now()
 	var n int64
 	err := r.db.Gorm().WithContext(ctx).Raw(slowQueries[r.db.Dialect()]).Scan(&n).Error
 	r.ended <- queryEnd{time.Since(start), err}
 	if err != nil {
-		return envelope.Snapshot{}, err
+		return envelope.Snapshot{}, nil, err
 	}
-	return r.next.Snapshot(ctx, scope)
+	return r.next.ReadEnvelope(ctx, scope, withBundle)
 }
 
 func TestRequestDeadlineReachesTheDatabase(t *testing.T) {
@@ -52,7 +52,7 @@ func TestRequestDeadlineReachesTheDatabase(t *testing.T) {
 			ended := make(chan queryEnd, 1)
 			cfg := serviceConfig(engineURL(t, engine))
 			cfg.RequestTimeout = timeout
-			svc := startService(t, cfg, fx.Decorate(func(next ports.ContextReader, db *gormstore.DB) ports.ContextReader {
+			svc := startService(t, cfg, fx.Decorate(func(next ports.EnvelopeReader, db *gormstore.DB) ports.EnvelopeReader {
 				return slowReader{next: next, db: db, ended: ended}
 			}))
 			w := newWorld()

@@ -61,6 +61,7 @@ func newServerWith(t testing.TB, db *gormstore.DB, cfg httpapi.Config, swaps ...
 		Grants:      gormstore.NewGrants(db),
 		Contexts:    gormstore.NewContexts(db),
 		Diagnostics: gormstore.NewDiagnostics(db),
+		Envelopes:   gormstore.NewContexts(db),
 		Users:       gormstore.NewUsers(db),
 		Idempotency: gormstore.NewIdempotencyKeys(db),
 		Directory:   gormstore.NewDirectory(db),

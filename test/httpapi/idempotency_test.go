@@ -198,20 +198,20 @@ func TestExpiredKeyCreatesAgain(t *testing.T) {
 	})
 }
 
-// heldReader holds the first Snapshot call until release is closed, so
+// heldReader holds the first envelope read until release is closed, so
 // that its request stays in flight; arrived is closed when it is held.
 type heldReader struct {
-	next    ports.ContextReader
+	next    ports.EnvelopeReader
 	once    sync.Once
 	arrived chan struct{}
 	release chan struct{}
 }
 
-func newHeldReader(next ports.ContextReader) *heldReader {
+func newHeldReader(next ports.EnvelopeReader) *heldReader {
 	return &heldReader{next: next, arrived: make(chan struct{}), release: make(chan struct{})}
 }
 
-func (h *heldReader) Snapshot(ctx context.Context, scope envelope.Scope) (envelope.Snapshot, error) {
+func (h *heldReader) ReadEnvelope(ctx context.Context, scope envelope.Scope, withBundle bool) (envelope.Snapshot, *envelope.Bundle, error) {
 	first := false
 	h.once.Do(func() { first = true })
 	if first {
@@ -219,15 +219,15 @@ func (h *heldReader) Snapshot(ctx context.Context, scope envelope.Scope) (envelo
 		select {
 		case <-h.release:
 		case <-ctx.Done():
-			return envelope.Snapshot{}, ctx.Err()
+			return envelope.Snapshot{}, nil, ctx.Err()
 		}
 	}
-	return h.next.Snapshot(ctx, scope)
+	return h.next.ReadEnvelope(ctx, scope, withBundle)
 }
 
-// holdSnapshots swaps the service's ContextReader for a heldReader.
+// holdSnapshots swaps the service's EnvelopeReader for a heldReader.
 func holdSnapshots(held **heldReader) fx.Option {
-	return fx.Decorate(func(next ports.ContextReader) ports.ContextReader {
+	return fx.Decorate(func(next ports.EnvelopeReader) ports.EnvelopeReader {
 		*held = newHeldReader(next)
 		return *held
 	})

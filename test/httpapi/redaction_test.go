@@ -86,6 +86,8 @@ func TestRedactionCanaries(t *testing.T) {
 		// A second server whose diagnostics builder fails with a secret in
 		// its error: the failure is logged, the secret is not.
 		failing := newServer(t, db, func(d *usecase.Deps) {
+			// The separate reads, where a bundle can fail on its own.
+			d.Envelopes = nil
 			d.Diagnostics = failingDiagnostics{err: fmt.Errorf("provider said: Authorization: Bearer %s", secrets.next())}
 		})
 		owner, operator := b.roles["owner"], b.roles["operator"]
@@ -162,6 +164,7 @@ func TestFailingDiagnosticsStillCreates(t *testing.T) {
 		b := newBasic(w)
 		w.load(t, db)
 		s := newServer(t, db, func(d *usecase.Deps) {
+			d.Envelopes = nil // the separate reads, where a bundle can fail on its own
 			d.Diagnostics = failingDiagnostics{err: fmt.Errorf("diagnostics store timed out after %v", time.Second)}
 		})
 		owner := b.roles["owner"]

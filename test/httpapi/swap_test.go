@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"go.uber.org/fx"
 
 	"supportdesk/adapters/gormstore"
+	"supportdesk/core/envelope"
 	"supportdesk/ports"
 	"supportdesk/test/testdb"
 )
@@ -80,14 +82,14 @@ func TestFailingAuditWriteCreatesNothing(t *testing.T) {
 	}
 }
 
-// TestFailingDiagnosticsThroughFx swaps in, through fx, a diagnostics
-// builder that fails: requests are still created, with canonical context
-// only (SPEC §5).
+// TestFailingDiagnosticsThroughFx swaps in, through fx, an envelope reader
+// whose diagnostics part fails: requests are still created, with the
+// canonical context only.
 func TestFailingDiagnosticsThroughFx(t *testing.T) {
 	for _, engine := range []string{string(gormstore.SQLite), string(gormstore.Postgres)} {
 		t.Run(engine, func(t *testing.T) {
-			svc := startService(t, serviceConfig(engineURL(t, engine)), fx.Decorate(func(ports.DiagnosticsBuilder) ports.DiagnosticsBuilder {
-				return failingDiagnostics{err: fmt.Errorf("diagnostics builder down")}
+			svc := startService(t, serviceConfig(engineURL(t, engine)), fx.Decorate(func(next ports.EnvelopeReader) ports.EnvelopeReader {
+				return failingBundles{next: next}
 			}))
 			w := newWorld()
 			b := newBasic(w)
@@ -103,4 +105,15 @@ func TestFailingDiagnosticsThroughFx(t *testing.T) {
 			}
 		})
 	}
+}
+
+// failingBundles reads envelopes through next but fails whenever the
+// diagnostics bundle is asked for.
+type failingBundles struct{ next ports.EnvelopeReader }
+
+func (f failingBundles) ReadEnvelope(ctx context.Context, scope envelope.Scope, withBundle bool) (envelope.Snapshot, *envelope.Bundle, error) {
+	if withBundle {
+		return envelope.Snapshot{}, nil, fmt.Errorf("diagnostics builder down")
+	}
+	return f.next.ReadEnvelope(ctx, scope, false)
 }
