@@ -34,7 +34,19 @@ reproduction_notes, contact_name, contact_email, created_by, created_at, attachm
 // the (…, created_at DESC, reference DESC) indexes: a page costs the same
 // however deep it is.
 func (p *Pages) Page(ctx context.Context, q ports.PageQuery) ([]*support.Request, error) {
-	db := p.db.gorm.WithContext(ctx).Model(&requestRow{}).Select(pageColumns)
+	if q.CreatedBy != "" && !core.IsUUID(q.CreatedBy) {
+		return []*support.Request{}, nil
+	}
+	var rows []requestRow
+	if err := pageQuery(p.db.gorm.WithContext(ctx), q).Find(&rows).Error; err != nil {
+		return nil, toCoreError(fmt.Errorf("read a page of support requests: %w", err))
+	}
+	return toCore(rows, toCoreRequest), nil
+}
+
+// pageQuery is the statement of one page.
+func pageQuery(db *gorm.DB, q ports.PageQuery) *gorm.DB {
+	db = db.Model(&requestRow{}).Select(pageColumns)
 	f := q.Filter
 	if f.WorkspaceID != "" {
 		db = db.Where("workspace_id = ?", f.WorkspaceID)
@@ -52,19 +64,12 @@ func (p *Pages) Page(ctx context.Context, q ports.PageQuery) ([]*support.Request
 		db = db.Where("created_at >= ?", utc(f.Since))
 	}
 	if q.CreatedBy != "" {
-		if !core.IsUUID(q.CreatedBy) {
-			return []*support.Request{}, nil
-		}
 		db = db.Where("created_by = ?", q.CreatedBy)
 	}
 	if q.After != nil {
 		db = db.Where("(created_at, reference) < (?, ?)", utc(q.After.CreatedAt), q.After.Reference.String())
 	}
-	var rows []requestRow
-	if err := db.Order("created_at DESC, reference DESC").Limit(q.Limit).Find(&rows).Error; err != nil {
-		return nil, toCoreError(fmt.Errorf("read a page of support requests: %w", err))
-	}
-	return toCore(rows, toCoreRequest), nil
+	return db.Order("created_at DESC, reference DESC").Limit(q.Limit)
 }
 
 // ReadAudited implements ports.RequestPages in one transaction: the read

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"supportdesk/adapters/gormstore"
+	"supportdesk/ports"
 	"supportdesk/test/testdb"
 )
 
@@ -130,4 +131,41 @@ func toString(v any) string {
 		return x.String()
 	}
 	return ""
+}
+
+// TestDeskPagesUseTheirIndexes checks the plan of every shape of page the
+// support desk and the requester's list ask for, first and deep: each walks
+// a (…, created_at DESC, reference DESC) index of support_requests in
+// order, so a page costs the same at any size.
+func TestDeskPagesUseTheirIndexes(t *testing.T) {
+	for _, e := range testdb.Engines() {
+		t.Run(e.Name, func(t *testing.T) {
+			db := e.Open(t)
+			after := &ports.PageKey{CreatedAt: at(10), Reference: "SR-01JAAAAAAAAAAAAAAAAAAAAAAA"}
+			ws, tenant, user := uuid.NewString(), uuid.NewString(), uuid.NewString()
+			cases := map[string]struct {
+				q     ports.PageQuery
+				index string
+			}{
+				"desk, everything":    {ports.PageQuery{Limit: 50}, "support_requests_created"},
+				"desk, a workspace":   {ports.PageQuery{Filter: ports.DeskFilter{WorkspaceID: ws}, Limit: 50}, "support_requests_workspace_created"},
+				"desk, a tenant":      {ports.PageQuery{Filter: ports.DeskFilter{TenantID: tenant}, Limit: 50}, "support_requests_tenant_created"},
+				"desk, a severity":    {ports.PageQuery{Filter: ports.DeskFilter{Severity: "blocking"}, Limit: 50}, "support_requests_severity_created"},
+				"desk, since a day":   {ports.PageQuery{Filter: ports.DeskFilter{Since: at(5)}, Limit: 50}, "support_requests_created"},
+				"an agent's scope":    {ports.PageQuery{Workspaces: []string{ws}, Limit: 50}, "support_requests_workspace_created"},
+				"own requests":        {ports.PageQuery{CreatedBy: user, Limit: 50}, "support_requests_creator_created"},
+				"own requests, deep":  {ports.PageQuery{CreatedBy: user, After: after, Limit: 50}, "support_requests_creator_created"},
+				"desk, a tenant deep": {ports.PageQuery{Filter: ports.DeskFilter{TenantID: tenant}, After: after, Limit: 50}, "support_requests_tenant_created"},
+			}
+			for name, c := range cases {
+				plan := explain(t, db, gormstore.PageSQL(db, c.q), nil)
+				if !strings.Contains(plan, c.index) {
+					t.Errorf("%s does not use %s:\n%s", name, c.index, plan)
+				}
+				if strings.Contains(plan, "TEMP B-TREE FOR ORDER BY") || strings.Contains(plan, "Sort") {
+					t.Errorf("%s sorts instead of reading its index in order:\n%s", name, plan)
+				}
+			}
+		})
+	}
 }
