@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"supportdesk/adapters/gormstore"
 	"supportdesk/adapters/httpapi"
 	"supportdesk/adapters/jetstream"
 	"supportdesk/adapters/webhook"
@@ -44,7 +45,7 @@ type Config struct {
 
 // Defaults of the settings an operator leaves unset.
 const (
-	DefaultDatabaseURL = "supportdesk.db"
+	DefaultDatabaseURL = gormstore.DefaultURL
 	DefaultAddr        = ":8080"
 	DefaultCreateLimit = 30
 	// DefaultAuthFailureLimit lets a person mistype a token a few times

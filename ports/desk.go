@@ -11,7 +11,7 @@ import (
 )
 
 // Agent is a support agent: a user who reads requests on the support desk
-// and holds no tenant capability (SPEC §12).
+// and holds no tenant capability (docs/support-desk.md).
 type Agent struct {
 	UserID string
 	Name   string
@@ -140,7 +140,7 @@ type DeskRecord struct {
 	Deliveries []DeliveryStatus
 }
 
-// Requester is the inbound port of a user's own requests (SPEC §13).
+// Requester is the inbound port of a user's own requests (docs/support-desk.md).
 type Requester interface {
 	// OwnRequests returns a page of actor's requests, newest first, after
 	// cursor (empty: the first page). A limit of 0 takes the default; a
@@ -151,7 +151,7 @@ type Requester interface {
 	OwnRequest(ctx context.Context, actor Actor, ref reference.Reference) (OwnRecord, error)
 }
 
-// Desk is the inbound port of the support desk (SPEC §12). Every method
+// Desk is the inbound port of the support desk (docs/support-desk.md). Every method
 // answers a user who is not an active agent with KindNotFound, as for a
 // path that does not exist.
 type Desk interface {

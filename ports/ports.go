@@ -124,7 +124,7 @@ type Admin interface {
 }
 
 // Creation is everything one support request's creation writes, in one
-// transaction (SPEC §7): the request, its audit entry, its outbox event
+// transaction (docs/overview.md): the request, its audit entry, its outbox event
 // and, with an Idempotency-Key, the completion of the key's claim. As one
 // value, storage can send all of it at once.
 type Creation struct {
@@ -319,7 +319,7 @@ type RateLimiter interface {
 }
 
 // DeliveryStatus is where the delivery of a request's event to one
-// destination stands (SPEC §11).
+// destination stands (docs/delivery.md).
 type DeliveryStatus struct {
 	ID string
 	// Destination names where it goes: "nats" or "webhook <endpoint URL>".

@@ -22,7 +22,7 @@ import (
 
 // history is what the snapshot tests insert for one tenant, kept in
 // memory so that every expected list and count is computed from it by the
-// rule of SPEC §5: newest first by timestamp, then by id.
+// rule of docs/envelope.md: newest first by timestamp, then by id.
 type history struct {
 	workspaceID, tenantID string
 	runs                  []envelope.Run

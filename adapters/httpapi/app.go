@@ -1,4 +1,4 @@
-// Package httpapi is the HTTP adapter: the JSON API of SPEC §8 on Fiber v2,
+// Package httpapi is the HTTP adapter: the JSON API of docs/api.md on Fiber v2,
 // over the inbound port ports.SupportDesk, with the operational endpoints
 // beside it (/healthz, /readyz, /metrics, /openapi.json).
 //

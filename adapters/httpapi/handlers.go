@@ -18,7 +18,7 @@ import (
 	"supportdesk/ports"
 )
 
-// HeaderIdempotencyKey makes a create repeatable (SPEC §8): the use case
+// HeaderIdempotencyKey makes a create repeatable (docs/api.md): the use case
 // replays the first result for the same user, key and body.
 const HeaderIdempotencyKey = "Idempotency-Key"
 

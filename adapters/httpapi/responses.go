@@ -9,7 +9,7 @@ import (
 	"supportdesk/ports"
 )
 
-// previewJSON tells what a submission now would attach (SPEC §8).
+// previewJSON tells what a submission now would attach (docs/api.md).
 type previewJSON struct {
 	AttachmentMode string         `json:"attachment_mode"`
 	Reason         *string        `json:"reason"`

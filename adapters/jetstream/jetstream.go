@@ -1,5 +1,5 @@
 // Package jetstream publishes support_request.created events to NATS
-// JetStream (SPEC §11) with github.com/nats-io/nats.go: it connects
+// JetStream (docs/delivery.md) with github.com/nats-io/nats.go: it connects
 // without blocking a server's start, declares the stream the events go to,
 // and publishes each with Nats-Msg-Id = the event id, waiting for the ack,
 // so that the stream drops the duplicates at-least-once delivery makes.

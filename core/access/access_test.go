@@ -72,7 +72,7 @@ func TestRoleValidity(t *testing.T) {
 	}
 }
 
-// Every role of SPEC §3 holds operations.view, so the run rule's own
+// Every role of docs/overview.md holds operations.view, so the run rule's own
 // clause — a user who may see the tenant but not its runs gets 404 for a
 // run, not 403 — shows only with a role that grants tenant.view alone.
 // The test adds such a role to the table for its duration.

@@ -13,7 +13,7 @@ import (
 const ActionSupportRequestCreated = "support_request.created"
 
 // ActionSupportRequestViewed is the action recorded each time a support
-// agent reads a whole request (SPEC §12), so that its requester can see
+// agent reads a whole request (docs/support-desk.md), so that its requester can see
 // who from support looked at it.
 const ActionSupportRequestViewed = "support_request.viewed"
 

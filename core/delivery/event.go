@@ -1,5 +1,5 @@
 // Package delivery holds the rules of delivering support requests to
-// support (SPEC §11) that do not depend on a transport: the event body, the
+// support (docs/delivery.md) that do not depend on a transport: the event body, the
 // NATS subject it is published on and the retry schedule of a failing
 // destination.
 package delivery

@@ -26,7 +26,7 @@ type Policy struct {
 	MaxAge time.Duration
 }
 
-// DefaultPolicy is the schedule of SPEC §11: a 1 s base, so a blip costs
+// DefaultPolicy is the schedule of docs/delivery.md: a 1 s base, so a blip costs
 // about a second; a 1 h cap, so a receiver that comes back after a long
 // outage waits at most an hour (30 minutes on average) for its backlog;
 // dead 24 h after the first attempt. That is about a dozen attempts in the

@@ -1,5 +1,5 @@
 // Package event describes the events supportdesk delivers to support
-// (SPEC §11). Each is written to the outbox in the transaction that makes
+// (docs/delivery.md). Each is written to the outbox in the transaction that makes
 // it happen and delivered after the commit, at least once; its id is what
 // consumers deduplicate by.
 package event

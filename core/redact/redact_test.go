@@ -192,7 +192,7 @@ func TestValueGoTypes(t *testing.T) {
 
 func TestSensitiveKey(t *testing.T) {
 	for k, want := range map[string]bool{
-		// The words of SPEC §6 and what real systems call secrets.
+		// The words of docs/envelope.md and what real systems call secrets.
 		"password": true, "PassWord": true, "db_passwd": true, "pwd": true, "DB_PWD": true, "X-Api-Key": true,
 		"api-key": true, "aws_access_key_id": true, "private_key": true, "ID_TOKEN": true, "sas": true,
 		"sasToken": true, "x-amz-signature": true, "Proxy-Authorization": true, "Set-Cookie": true,

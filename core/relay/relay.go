@@ -1,4 +1,4 @@
-// Package relay delivers outbox events to where support works (SPEC §11):
+// Package relay delivers outbox events to where support works (docs/delivery.md):
 // each serve process runs one relay; relays share the work through the
 // outbox's leases, so an event reaches every destination at least once
 // and no attempt is sent twice at the same time.

@@ -12,7 +12,7 @@ import (
 	"supportdesk/ports"
 )
 
-// Idempotency-Key rules (SPEC §8, IETF httpapi-idempotency-key-header).
+// Idempotency-Key rules (docs/api.md, IETF httpapi-idempotency-key-header).
 const (
 	// MaxIdempotencyKey is the longest key accepted, in characters.
 	MaxIdempotencyKey = 255
@@ -20,7 +20,7 @@ const (
 	IdempotencyTTL = 24 * time.Hour
 	// AbandonedAfter is the lease of an in-flight claim: unfinished for
 	// longer, it is taken to belong to a server that died, and a retry may
-	// take it over (SPEC §8: within 30 seconds). It is well above the
+	// take it over (docs/api.md: within 30 seconds). It is well above the
 	// default request deadline; a claim taken over from a holder that is
 	// somehow still working cannot be completed by it (the completion names
 	// the claim), so no key ever makes two requests.

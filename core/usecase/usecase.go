@@ -105,7 +105,7 @@ func errNotFound(t support.PrimaryContext) error {
 	return core.Errorf(core.KindNotFound, "tenant not found")
 }
 
-// authorize applies SPEC §4 for actor on target and returns the grant and
+// authorize applies docs/overview.md for actor on target and returns the grant and
 // the envelope scope.
 func (s *Service) authorize(ctx context.Context, actor ports.Actor, t support.PrimaryContext, need access.Capability) (access.Grant, envelope.Scope, error) {
 	var (

@@ -9,7 +9,7 @@ import (
 	"supportdesk/adapters/gormstore"
 )
 
-// TestAuditEntry checks SPEC §7: each request writes exactly one
+// TestAuditEntry checks docs/overview.md: each request writes exactly one
 // support_request.created entry with exactly the listed metadata, and
 // none of the request's free text.
 func TestAuditEntry(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 	"supportdesk/adapters/gormstore"
 )
 
-// TestAuthorizationMatrix checks SPEC §4 on every endpoint that acts on a
+// TestAuthorizationMatrix checks docs/overview.md on every endpoint that acts on a
 // tenant or a run: every tenant role × both contexts × six situations ×
 // {create, attachment preview, diagnostics}. Every 404 of a context type
 // must be byte-identical, whatever the reason.

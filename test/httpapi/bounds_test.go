@@ -12,7 +12,7 @@ import (
 
 // TestEnvelopeBounds creates requests on a tenant with 10,000 runs,
 // findings, reviews, reports and audit entries: the stored envelope must
-// stay within every cap of SPEC §5 and still count exactly.
+// stay within every cap of docs/envelope.md and still count exactly.
 func TestEnvelopeBounds(t *testing.T) {
 	if testing.Short() {
 		t.Skip("seeds 50,000 rows per engine")

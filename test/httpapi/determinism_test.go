@@ -33,7 +33,7 @@ func (s *server) preview(t *testing.T, path, token string) preview {
 	return p
 }
 
-// TestDeterminism checks SPEC §5: two identical submissions make two
+// TestDeterminism checks docs/envelope.md: two identical submissions make two
 // references with one context digest, which is the digest the preview
 // announced before and still announces after.
 func TestDeterminism(t *testing.T) {

@@ -156,7 +156,7 @@ func (f failingDiagnostics) Bundle(context.Context, envelope.Scope) (envelope.Bu
 	return envelope.Bundle{}, f.err
 }
 
-// TestFailingDiagnosticsStillCreates checks SPEC §5: a failing builder
+// TestFailingDiagnosticsStillCreates checks docs/envelope.md: a failing builder
 // never blocks a request; it is created with canonical context only.
 func TestFailingDiagnosticsStillCreates(t *testing.T) {
 	forEachEngine(t, func(t *testing.T, db *gormstore.DB) {

@@ -44,7 +44,7 @@ func forbidOutboundHTTP(t *testing.T) *noNetwork {
 var platformTables = []string{"workspaces", "users", "api_tokens", "workspace_memberships", "tenants",
 	"tenant_memberships", "provider_connections", "operation_runs", "findings", "reviews", "reports", "idempotency_keys"}
 
-// TestNoSideEffects checks SPEC §7: using every endpoint writes only
+// TestNoSideEffects checks docs/overview.md: using every endpoint writes only
 // support requests, their audit entries and their outbox events — no
 // operation run or other record changes — and makes no outbound HTTP call.
 func TestNoSideEffects(t *testing.T) {

@@ -38,7 +38,7 @@ BEGIN RAISE EXCEPTION '` + msg + `'; END; $$`,
 
 // TestFailingAuditWriteCreatesNothing: when the database refuses the audit
 // entry, the create answers 500 without the cause, and neither the
-// request, nor its audit entry, nor its outbox event is stored (SPEC §7).
+// request, nor its audit entry, nor its outbox event is stored (docs/overview.md).
 func TestFailingAuditWriteCreatesNothing(t *testing.T) {
 	for _, engine := range []string{string(gormstore.SQLite), string(gormstore.Postgres)} {
 		t.Run(engine, func(t *testing.T) {
