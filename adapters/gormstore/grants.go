@@ -2,6 +2,8 @@ package gormstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"supportdesk/core"
@@ -21,7 +23,7 @@ func NewGrants(db *DB) *Grants { return &Grants{db: db} }
 // The tenant joined with the user's two memberships; a missing membership
 // leaves its role NULL. Served by the primary keys of all three tables.
 const (
-	tenantGrantSQL = `SELECT t.id AS tenant_id, t.workspace_id, wm.role AS workspace_role, tm.role AS tenant_role
+	tenantGrantSQL = `SELECT '' AS run_id, t.id AS tenant_id, t.workspace_id, wm.role AS workspace_role, tm.role AS tenant_role
 FROM tenants t
 LEFT JOIN workspace_memberships wm ON wm.workspace_id = t.workspace_id AND wm.user_id = ?
 LEFT JOIN tenant_memberships tm ON tm.tenant_id = t.id AND tm.user_id = ?
@@ -42,7 +44,7 @@ func (g *Grants) TenantGrant(ctx context.Context, userID, tenantID string) (acce
 	if !core.IsUUID(userID) || !core.IsUUID(tenantID) {
 		return access.Grant{}, nil
 	}
-	grant, err := g.grant(ctx, tenantGrantSQL, userID, tenantID)
+	grant, err := g.grant(ctx, tenantGrant, userID, tenantID)
 	if err != nil {
 		return access.Grant{}, toCoreError(fmt.Errorf("read tenant grant: %w", err))
 	}
@@ -55,21 +57,27 @@ func (g *Grants) RunGrant(ctx context.Context, userID, runID string) (access.Gra
 	if !core.IsUUID(userID) || !core.IsUUID(runID) {
 		return access.Grant{}, nil
 	}
-	grant, err := g.grant(ctx, runGrantSQL, userID, runID)
+	grant, err := g.grant(ctx, runGrant, userID, runID)
 	if err != nil {
 		return access.Grant{}, toCoreError(fmt.Errorf("read operation run grant: %w", err))
 	}
 	return grant, nil
 }
 
-func (g *Grants) grant(ctx context.Context, query, userID, targetID string) (access.Grant, error) {
+// The grants are read on every request that acts on a tenant or a run.
+var (
+	tenantGrant = newStatement(tenantGrantSQL)
+	runGrant    = newStatement(runGrantSQL)
+)
+
+func (g *Grants) grant(ctx context.Context, s statement, userID, targetID string) (access.Grant, error) {
 	var row grantRow
-	res := g.db.gorm.WithContext(ctx).Raw(query, userID, userID, targetID).Scan(&row)
-	if res.Error != nil {
-		return access.Grant{}, res.Error
-	}
-	if res.RowsAffected == 0 {
+	err := g.db.queryRow(ctx, s, userID, userID, targetID).Scan(&row.RunID, &row.TenantID, &row.WorkspaceID, &row.WorkspaceRole, &row.TenantRole)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
 		return access.Grant{}, nil
+	case err != nil:
+		return access.Grant{}, err
 	}
 	return toCoreGrant(row), nil
 }

@@ -2,6 +2,7 @@ package gormstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"reflect"
@@ -75,6 +76,23 @@ func (db *DB) pipeline(ctx context.Context, fn func(*pgx.Conn) error) error {
 		}
 		return err
 	})
+}
+
+// statement is one SQL text as each engine takes it through database/sql:
+// ? placeholders for SQLite, $1, $2, … for PostgreSQL. The hot path's
+// single-row reads go through database/sql directly rather than GORM,
+// which would build, reflect over and log each one.
+type statement struct{ sqlite, postgres string }
+
+func newStatement(query string) statement { return statement{sqlite: query, postgres: numbered(query)} }
+
+// queryRow runs s on db's pool and returns its row.
+func (db *DB) queryRow(ctx context.Context, s statement, args ...any) *sql.Row {
+	query := s.sqlite
+	if db.dialect == Postgres {
+		query = s.postgres
+	}
+	return db.sql.QueryRowContext(ctx, query, args...)
 }
 
 // numbered turns the ? placeholders of the shared SQL into PostgreSQL's

@@ -2,6 +2,8 @@ package gormstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -29,16 +31,19 @@ WHERE k.token_hash = ?`
 // ByTokenHash returns the owner of the token whose SHA-256 is hash, or a
 // KindUnauthenticated error.
 func (u *Users) ByTokenHash(ctx context.Context, hash string) (ports.Actor, error) {
-	var row userRow
-	res := u.db.gorm.WithContext(ctx).Raw(userByTokenSQL, hash).Scan(&row)
-	if res.Error != nil {
-		return ports.Actor{}, toCoreError(fmt.Errorf("read user by token: %w", res.Error))
-	}
-	if res.RowsAffected == 0 {
+	var a ports.Actor
+	err := u.db.queryRow(ctx, userByToken, hash).Scan(&a.ID, &a.Name, &a.Email)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
 		return ports.Actor{}, core.Errorf(core.KindUnauthenticated, "invalid or expired token")
+	case err != nil:
+		return ports.Actor{}, toCoreError(fmt.Errorf("read user by token: %w", err))
 	}
-	return toCoreActor(row), nil
+	return a, nil
 }
+
+// userByToken is read on every authenticated API request.
+var userByToken = newStatement(userByTokenSQL)
 
 // ByEmail returns the user with this email, in any case, or a KindNotFound error.
 func (u *Users) ByEmail(ctx context.Context, email string) (ports.Actor, error) {

@@ -1,8 +1,11 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"testing"
 
 	"supportdesk/adapters/gormstore"
@@ -55,6 +58,41 @@ func BenchmarkPreview(b *testing.B) {
 						}
 					}
 				})
+			}
+		})
+	}
+}
+
+// BenchmarkCreate measures one support-request creation over HTTP on a
+// real listener — authentication, the rate limit, authorization, the
+// envelope read and build, the write — for a profile of where a request's
+// CPU goes:
+//
+//	SUPPORTDESK_TEST_POSTGRES_URL=… go test ./test/httpapi -run '^$' -bench Create -cpuprofile cpu.out
+func BenchmarkCreate(b *testing.B) {
+	for _, e := range testdb.Engines() {
+		b.Run(e.Name, func(b *testing.B) {
+			db := e.Open(b)
+			w := newWorld()
+			basic := newBasic(w)
+			w.load(b, db)
+			s := newServer(b, db) // no create limit
+			url := s.base + "/v1/tenants/" + basic.tenant + "/support-requests"
+			body := []byte(obj(sev, sum))
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 4}}
+			for b.Loop() {
+				req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+basic.roles["owner"].token)
+				req.Header.Set("Content-Type", "application/json")
+				res, err := client.Do(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				_, _ = io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode != http.StatusCreated {
+					b.Fatalf("status %d", res.StatusCode)
+				}
 			}
 		})
 	}
