@@ -22,9 +22,14 @@
 #   - runs pgbench for as long on the same statements one by one
 #     (test/load/submission.sql) and in 2 round trips
 #     (test/perf/two-round-trips.sql).
-# and prints one summary table with a column per run. wrk is installed
-# from Debian when it is missing. Loopback only; the database is dropped
-# at the end.
+# and the same for SQLite, the embedded default, unless PERF_SQLITE=0: a
+# fresh file seeded with the demo and the big tenant (test/perf/sqlite
+# -fill), serve measured as above, and as its ceiling the statements of
+# submission.sql through the service's driver, every read in one read-only
+# transaction and both inserts in one write transaction (test/perf/sqlite
+# -bench). It prints one summary table per engine with a column per run.
+# wrk is installed from Debian when it is missing. Loopback only; the
+# database and the file are removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$PWD
@@ -33,6 +38,7 @@ runs=${2:-2}
 clients=${PERF_CLIENTS:-16}
 rows=${PERF_ROWS:-1000000}
 previews=${PERF_PREVIEWS:-50}
+sqlite=${PERF_SQLITE:-1}
 pg=${PERF_PG:-postgres://postgres@127.0.0.1:5432}
 addr=${PERF_ADDR:-127.0.0.1:18095}
 db="supportdesk_perf_$$"
@@ -172,6 +178,7 @@ preview_medians() {
 	echo "$b $s"
 }
 
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 log "building supportdesk"
 go build -o "$work/supportdesk" ./cmd/supportdesk
 log "fresh database $db: migrate and seed the demo"
@@ -188,76 +195,136 @@ wait "$runs_pid"
 psql "$pg/$db" -qX -c "VACUUM ANALYZE"
 
 statements=$(statement_log)
+pg_url=$SUPPORTDESK_DATABASE_URL
 
-# field prints the value of key $1 in the wrk line $line.
+if [ "$sqlite" = 1 ]; then
+	log "SQLite: seed the demo, big tenant ($rows runs and audit entries)"
+	go build -o "$work/sqlite-perf" ./test/perf/sqlite
+	lite="$work/sqlite/supportdesk.db"
+	mkdir -p "$work/sqlite"
+	SUPPORTDESK_DATABASE_URL=$lite "$work/supportdesk" seed --demo >/dev/null
+	"$work/sqlite-perf" -db "$lite" -fill -tenant $big -workspace $workspace -user $owner -rows "$rows"
+fi
+
+# field prints the value of key $1 in the line $line.
 field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$line"; }
 
-declare -A m
-ticks=$(getconf CLK_TCK)
-for r in $(seq 1 "$runs"); do
-	log "run $r of $runs: serve, warm-up"
+# measure_serve measures run $1 of the server on engine $2 (pg, sqlite),
+# SUPPORTDESK_DATABASE_URL naming its database: warm-up, previews, then
+# wrk with the server's CPU time around it and its peak RSS after it.
+measure_serve() {
+	local r=$1 e=$2 cpu0 cpu1 line
+	log "run $r, $e: serve, warm-up"
 	start_server
 	wrk -t 2 -c "$clients" -d 3s -s test/perf/create.lua "http://$addr/v1/tenants/$small/support-requests" >/dev/null
-	log "run $r: attachment preview, big and small tenant, $previews each"
-	read -r "m[$r,env_big]" "m[$r,env_small]" < <(preview_medians)
-	log "run $r: wrk, $clients connections, ${seconds}s"
+	log "run $r, $e: attachment preview, big and small tenant, $previews each"
+	read -r "m[$r,$e,env_big]" "m[$r,$e,env_small]" < <(preview_medians)
+	log "run $r, $e: wrk, $clients connections, ${seconds}s"
 	cpu0=$(cpu_ticks "$server")
 	wrk -t 2 -c "$clients" -d "${seconds}s" -s test/perf/create.lua "http://$addr/v1/tenants/$small/support-requests" >"$work/wrk"
 	cpu1=$(cpu_ticks "$server")
 	line=$(grep '^wrk: ' "$work/wrk")
-	m[$r,rps]=$(field rps)
-	m[$r,p99]=$(field p99_ms)
-	m[$r,requests]=$(field requests)
-	m[$r,errors]=$(($(field non2xx) + $(field socket_errors)))
-	m[$r,cpu]=$(awk -v t="$((cpu1 - cpu0))" -v hz="$ticks" -v n="${m[$r,requests]}" 'BEGIN {printf "%.0f", t * 1e6 / hz / n}')
-	m[$r,rss]=$(awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/$server/status")
+	m[$r,$e,rps]=$(field rps)
+	m[$r,$e,p99]=$(field p99_ms)
+	m[$r,$e,requests]=$(field requests)
+	m[$r,$e,errors]=$(($(field non2xx) + $(field socket_errors)))
+	m[$r,$e,cpu]=$(awk -v t="$((cpu1 - cpu0))" -v hz="$ticks" -v n="${m[$r,$e,requests]}" 'BEGIN {printf "%.0f", t * 1e6 / hz / n}')
+	m[$r,$e,rss]=$(awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/$server/status")
 	stop_server
-	log "run $r: pgbench, statements one by one, ${seconds}s"
-	read -r "m[$r,one_tps]" "m[$r,one_p99]" "m[$r,one_failed]" < <(pgbench_run "$root/test/load/submission.sql")
-	log "run $r: pgbench, 2 round trips, ${seconds}s"
-	read -r "m[$r,two_tps]" "m[$r,two_p99]" "m[$r,two_failed]" < <(pgbench_run "$root/test/perf/two-round-trips.sql")
+}
+
+declare -A m
+ticks=$(getconf CLK_TCK)
+for r in $(seq 1 "$runs"); do
+	export SUPPORTDESK_DATABASE_URL=$pg_url
+	measure_serve "$r" pg
+	log "run $r, pg: pgbench, statements one by one, ${seconds}s"
+	read -r "m[$r,pg,one_tps]" "m[$r,pg,one_p99]" "m[$r,pg,one_failed]" < <(pgbench_run "$root/test/load/submission.sql")
+	log "run $r, pg: pgbench, 2 round trips, ${seconds}s"
+	read -r "m[$r,pg,two_tps]" "m[$r,pg,two_p99]" "m[$r,pg,two_failed]" < <(pgbench_run "$root/test/perf/two-round-trips.sql")
+	if [ "$sqlite" = 1 ]; then
+		export SUPPORTDESK_DATABASE_URL=$lite
+		measure_serve "$r" sqlite
+		log "run $r, sqlite: ceiling, ${seconds}s"
+		line=$("$work/sqlite-perf" -db "$lite" -bench -tenant $small -workspace $workspace -user $owner \
+			-clients "$clients" -duration "${seconds}s")
+		m[$r,sqlite,two_tps]=$(field tps)
+		m[$r,sqlite,two_p99]=$(field p99_ms)
+		m[$r,sqlite,two_failed]=$(field failed)
+	fi
 done
 
-ratio() { awk -v a="$1" -v b="$2" -v f="${3:-%.2f}" 'BEGIN {printf f, a / b}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+for r in $(seq 1 "$runs"); do
+	for e in pg sqlite; do
+		[ -n "${m[$r,$e,rps]:-}" ] || continue
+		m[$r,$e,vs_two]=$(ratio "${m[$r,$e,rps]}" "${m[$r,$e,two_tps]}")
+		m[$r,$e,p99_ratio]=$(ratio "${m[$r,$e,p99]}" "${m[$r,$e,two_p99]}")
+		m[$r,$e,env_ratio]=$(ratio "${m[$r,$e,env_big]}" "${m[$r,$e,env_small]}")
+		m[$r,$e,rps]=$(printf '%.0f' "${m[$r,$e,rps]}")
+		m[$r,$e,two_tps]=$(printf '%.0f' "${m[$r,$e,two_tps]}")
+	done
+	m[$r,pg,vs_one]=$(ratio "${m[$r,pg,rps]}" "${m[$r,pg,one_tps]}")
+	m[$r,pg,one_tps]=$(printf '%.0f' "${m[$r,pg,one_tps]}")
+done
+
+# row prints one row of engine $1's table: its name $2, its target $3,
+# then the value of key $4 in every run.
 row() {
-	local name=$1 target=$2 key=$3
+	local e=$1 name=$2 target=$3 key=$4
 	printf '| %s |' "$name"
-	for r in $(seq 1 "$runs"); do printf ' %s |' "${m[$r,$key]}"; done
+	for r in $(seq 1 "$runs"); do printf ' %s |' "${m[$r,$e,$key]}"; done
 	printf ' %s |\n' "$target"
 }
-for r in $(seq 1 "$runs"); do
-	m[$r,vs_two]=$(ratio "${m[$r,rps]}" "${m[$r,two_tps]}")
-	m[$r,vs_one]=$(ratio "${m[$r,rps]}" "${m[$r,one_tps]}")
-	m[$r,p99_ratio]=$(ratio "${m[$r,p99]}" "${m[$r,two_p99]}")
-	m[$r,env_ratio]=$(ratio "${m[$r,env_big]}" "${m[$r,env_small]}")
-	m[$r,rps]=$(printf '%.0f' "${m[$r,rps]}")
-	m[$r,one_tps]=$(printf '%.0f' "${m[$r,one_tps]}")
-	m[$r,two_tps]=$(printf '%.0f' "${m[$r,two_tps]}")
-done
+header() {
+	printf '| %s |' "$1"
+	for r in $(seq 1 "$runs"); do printf ' run %s |' "$r"; done
+	printf ' target |\n|---|'
+	for r in $(seq 1 "$runs"); do printf -- '---|'; done
+	printf -- '---|\n'
+}
 
 echo
-echo "supportdesk $(git rev-parse --short HEAD) on PostgreSQL $(psql "$pg/postgres" -qXtA -c 'SHOW server_version' | cut -d' ' -f1)," \
-	"$(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $clients connections, ${seconds}s each, $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "supportdesk $(git rev-parse --short HEAD), $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1))," \
+	"PostgreSQL $(psql "$pg/postgres" -qXtA -c 'SHOW server_version' | cut -d' ' -f1), $clients connections, ${seconds}s each," \
+	"$(date -u +%Y-%m-%dT%H:%MZ); load average $load0 at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 [ -n "$statements" ] && echo "$statements"
 echo
-printf '| |'
-for r in $(seq 1 "$runs"); do printf ' run %s |' "$r"; done
-printf ' target |\n|---|'
-for r in $(seq 1 "$runs"); do printf -- '---|'; done
-printf -- '---|\n'
-row "supportdesk requests/s (wrk)" "" rps
-row "supportdesk p99 ms" "" p99
-row "supportdesk non-2xx + socket errors" "0" errors
-row "pgbench one by one, tps" "" one_tps
-row "pgbench one by one, p99 ms" "" one_p99
-row "pgbench 2 round trips (ceiling), tps" "" two_tps
-row "pgbench 2 round trips, p99 ms" "" two_p99
-row "**supportdesk / ceiling**" "≥ 0.70" vs_two
-row "**supportdesk / one by one**" "> 1" vs_one
-row "**server CPU µs per request**" "≤ 350" cpu
-row "**p99 / ceiling's p99**" "≤ 2" p99_ratio
-row "**peak RSS MiB**" "≤ 64" rss
-row "envelope (preview) big tenant, median ms" "" env_big
-row "envelope (preview) small tenant, median ms" "" env_small
-row "**envelope big / small**" "≤ 1.2" env_ratio
+header PostgreSQL
+row pg "supportdesk requests/s (wrk)" "" rps
+row pg "supportdesk p99 ms" "" p99
+row pg "supportdesk non-2xx + socket errors" "0" errors
+row pg "pgbench one by one, tps" "" one_tps
+row pg "pgbench one by one, p99 ms" "" one_p99
+row pg "pgbench 2 round trips (ceiling), tps" "" two_tps
+row pg "pgbench 2 round trips, p99 ms" "" two_p99
+row pg "**supportdesk / ceiling**" "≥ 0.70" vs_two
+row pg "**supportdesk / one by one**" "> 1" vs_one
+row pg "**server CPU µs per request**" "≤ 350" cpu
+row pg "**p99 / ceiling's p99**" "≤ 2" p99_ratio
+row pg "**peak RSS MiB**" "≤ 64" rss
+row pg "preview, big tenant, median ms" "" env_big
+row pg "preview, small tenant, median ms" "" env_small
+row pg "**envelope big / small**" "≤ 1.2" env_ratio
+if [ "$sqlite" = 1 ]; then
+	echo
+	header SQLite
+	row sqlite "supportdesk requests/s (wrk)" "" rps
+	row sqlite "supportdesk p99 ms" "" p99
+	row sqlite "supportdesk non-2xx + socket errors" "0" errors
+	row sqlite "ceiling (the statements through the driver), tps" "" two_tps
+	row sqlite "ceiling, p99 ms" "" two_p99
+	row sqlite "**supportdesk / ceiling**" "≥ 0.70" vs_two
+	row sqlite "**server CPU µs per request**" "≤ 350" cpu
+	row sqlite "**p99 / ceiling's p99**" "≤ 2" p99_ratio
+	row sqlite "**peak RSS MiB**" "≤ 64" rss
+	row sqlite "preview, big tenant, median ms" "" env_big
+	row sqlite "preview, small tenant, median ms" "" env_small
+	row sqlite "**envelope big / small**" "≤ 1.2" env_ratio
+fi
+for r in $(seq 1 "$runs"); do
+	for k in pg,one_failed pg,two_failed sqlite,two_failed; do
+		[ "${m[$r,$k]:-0}" = 0 ] || log "warning: run $r: ${m[$r,$k]} failed transactions ($k)"
+	done
+done
 log "done"
