@@ -27,7 +27,10 @@
 # -fill), serve measured as above, and as its ceiling the statements of
 # submission.sql through the service's driver, every read in one read-only
 # transaction and both inserts in one write transaction (test/perf/sqlite
-# -bench). It prints one summary table per engine with a column per run.
+# -bench). It prints one summary table per engine with a column per run,
+# then, unless PERF_PROFILE=0 or perf is missing, the tops of a CPU
+# profile of serve on each engine, taken in run 1 under a separate wrk
+# run after the measured one.
 # wrk is installed from Debian when it is missing. Loopback only; the
 # database and the file are removed at the end.
 set -euo pipefail
@@ -39,6 +42,7 @@ clients=${PERF_CLIENTS:-16}
 rows=${PERF_ROWS:-1000000}
 previews=${PERF_PREVIEWS:-50}
 sqlite=${PERF_SQLITE:-1}
+profile=${PERF_PROFILE:-1}
 pg=${PERF_PG:-postgres://postgres@127.0.0.1:5432}
 addr=${PERF_ADDR:-127.0.0.1:18095}
 db="supportdesk_perf_$$"
@@ -230,7 +234,42 @@ measure_serve() {
 	m[$r,$e,errors]=$(($(field non2xx) + $(field socket_errors)))
 	m[$r,$e,cpu]=$(awk -v t="$((cpu1 - cpu0))" -v hz="$ticks" -v n="${m[$r,$e,requests]}" 'BEGIN {printf "%.0f", t * 1e6 / hz / n}')
 	m[$r,$e,rss]=$(awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/$server/status")
+	[ "$profile" = 1 ] && [ "$r" = 1 ] && profile_serve "$e"
 	stop_server
+}
+
+# profile_serve samples the running server's CPU with perf under another
+# wrk run as long as the measured one (so that the sampling does not
+# disturb the table) and writes its tops, by package and by function, of
+# self time, to $work/profile-$1.
+profile_serve() {
+	local e=$1 wrk_pid
+	if ! command -v perf >/dev/null; then
+		log "no perf: CPU profile skipped"
+		return 0
+	fi
+	log "run 1, $e: CPU profile, perf record under wrk for ${seconds}s (not in the table)"
+	wrk -t 2 -c "$clients" -d "${seconds}s" -s test/perf/create.lua "http://$addr/v1/tenants/$small/support-requests" >/dev/null &
+	wrk_pid=$!
+	if ! perf record -F 499 -p "$server" -o "$work/perf.data" -- sleep "$seconds" >/dev/null 2>&1; then
+		log "perf record failed (perf_event_paranoid?): CPU profile skipped"
+		wait "$wrk_pid"
+		return 0
+	fi
+	wait "$wrk_pid"
+	perf report -i "$work/perf.data" --no-children --sort symbol --stdio -g none 2>/dev/null |
+		awk '$1 ~ /%$/ {print}' >"$work/perf.symbols"
+	{
+		echo "CPU profile of serve on $e under the same load (perf, self time), by package:"
+		awk '{p = $1; sub(/%/, "", p); sym = $3
+			if ($2 == "[k]") pkg = "kernel"
+			else if (sym !~ /[.\/]/) pkg = "runtime (assembly)"
+			else {last = sym; sub(/^.*\//, "", last); pkg = substr(sym, 1, length(sym) - length(last)); sub(/\..*$/, "", last); pkg = pkg last}
+			tot[pkg] += p}
+			END {for (k in tot) printf "    %6.2f%%  %s\n", tot[k], k}' "$work/perf.symbols" | sort -rn | head -n 15
+		echo "and by function:"
+		head -n 15 "$work/perf.symbols" | awk '{printf "    %7s  %s\n", $1, $3}'
+	} >"$work/profile-$e"
 }
 
 declare -A m
@@ -322,6 +361,9 @@ if [ "$sqlite" = 1 ]; then
 	row sqlite "preview, small tenant, median ms" "" env_small
 	row sqlite "**envelope big / small**" "≤ 1.2" env_ratio
 fi
+for e in pg sqlite; do
+	[ -f "$work/profile-$e" ] && echo && cat "$work/profile-$e"
+done
 for r in $(seq 1 "$runs"); do
 	for k in pg,one_failed pg,two_failed sqlite,two_failed; do
 		[ "${m[$r,$k]:-0}" = 0 ] || log "warning: run $r: ${m[$r,$k]} failed transactions ($k)"
