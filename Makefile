@@ -4,7 +4,7 @@
 GO ?= go
 export SUPPORTDESK_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 
-.PHONY: test check fuzz bench bench-redact
+.PHONY: test check fuzz bench bench-redact perf
 
 test: check
 	$(GO) test -count=1 -timeout 30m ./...
@@ -36,3 +36,8 @@ bench:
 # Redaction benchmarks of policy v1 and of this checkout, interleaved.
 bench-redact:
 	test/perf/redact-v1-vs-v2.sh
+
+# The performance script (README, Speed): PostgreSQL and SQLite against
+# their ceilings, two runs of 20 s.
+perf:
+	test/perf/run.sh
