@@ -67,11 +67,13 @@ func ConfigFromEnv() (Config, error) {
 		CreateLimit:      DefaultCreateLimit,
 		AuthFailureLimit: DefaultAuthFailureLimit,
 		RequestTimeout:   httpapi.DefaultRequestTimeout,
-		SecureCookies:    os.Getenv("SUPPORTDESK_SECURE_COOKIES") == "true",
 		NATSURL:          strings.TrimSpace(os.Getenv(jetstream.URLEnv)),
 		SecretKey:        os.Getenv(webhook.KeyEnv),
 	}
 	var err error
+	if c.SecureCookies, err = flag("SUPPORTDESK_SECURE_COOKIES"); err != nil {
+		return Config{}, err
+	}
 	if c.CreateLimit, err = perMinute("SUPPORTDESK_CREATE_LIMIT", "create attempts per user", c.CreateLimit); err != nil {
 		return Config{}, err
 	}
@@ -90,6 +92,21 @@ func ConfigFromEnv() (Config, error) {
 		c.TrustedProxies = append(c.TrustedProxies, p)
 	}
 	return c, nil
+}
+
+// flag reads the on/off setting in the environment variable name: unset
+// or empty is off; anything but true or false (as strconv.ParseBool reads
+// them) is an error, not silently off.
+func flag(name string) (bool, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return false, nil
+	}
+	on, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s must be true or false (got %q)", name, v)
+	}
+	return on, nil
 }
 
 // perMinute reads the per-minute limit in the environment variable name,

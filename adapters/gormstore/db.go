@@ -23,6 +23,7 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
+	"supportdesk/core"
 	"supportdesk/migrations"
 )
 
@@ -109,7 +110,7 @@ func OpenWith(ctx context.Context, url string, o Options) (*DB, error) {
 		Logger:                 logger.Discard,
 		SkipDefaultTransaction: true,
 		PrepareStmt:            false,
-		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+		NowFunc:                func() time.Time { return core.StoredTime(time.Now()) },
 		// Open pings below, when asked to.
 		DisableAutomaticPing: true,
 	}

@@ -90,6 +90,28 @@ func TestInvalidCreateLimitIsRefused(t *testing.T) {
 	}
 }
 
+// TestInvalidSecureCookiesIsRefused: SUPPORTDESK_SECURE_COOKIES is true
+// or false; "yes" or "on" is refused at start rather than silently off.
+func TestInvalidSecureCookiesIsRefused(t *testing.T) {
+	d := newDesk(t, engines[0])
+	for _, v := range []string{"yes", "on", "enabled"} {
+		cmd := exec.Command(binary, "request", "list")
+		cmd.Env = append(cleanEnv(), "SUPPORTDESK_DATABASE_URL="+d.url, "SUPPORTDESK_SECURE_COOKIES="+v)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		_ = cmd.Run()
+		r := result{code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}
+		r.fails(t, 2, fmt.Sprintf("supportdesk: SUPPORTDESK_SECURE_COOKIES must be true or false (got %q)\n", v))
+	}
+	for _, v := range []string{"true", "false", "1", ""} {
+		cmd := exec.Command(binary, "request", "list", "--json")
+		cmd.Env = append(cleanEnv(), "SUPPORTDESK_DATABASE_URL="+d.url, "SUPPORTDESK_SECURE_COOKIES="+v)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("secure cookies %q: %v\n%s", v, err, out)
+		}
+	}
+}
+
 // TestHelpIsSelfContained: the help of every command reads on its own, in
 // a clone that has no product specification beside it.
 func TestHelpIsSelfContained(t *testing.T) {
