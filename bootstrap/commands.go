@@ -86,7 +86,7 @@ func (c *Commands) Serve(ctx context.Context, s cli.Settings) (*cli.Server, erro
 		Service(cfg, c.logs),
 		// The server starts while the database is still down, and
 		// becomes ready once it answers and is migrated.
-		fx.Supply(gormstore.Options{NoWait: true}),
+		fx.Supply(gormstore.Options{NoWait: true, RelayHere: true}),
 		Migrations(),
 		HTTP(),
 		Delivery(),

@@ -46,9 +46,11 @@ type DB struct {
 	dialect Dialect
 	name    string // for error messages: the SQLite path, or the PostgreSQL URL without credentials
 	url     string // to LISTEN on a connection of its own; never printed
-	// written receives after a commit that wrote outbox events, on SQLite
-	// (one process owns the file); PostgreSQL notifies its listeners.
+	// written receives after a commit that wrote outbox events, for the
+	// relay of this process.
 	written chan struct{}
+	// relayHere: see Options.RelayHere.
+	relayHere bool
 }
 
 // DialectOf returns the engine a SUPPORTDESK_DATABASE_URL value names:
@@ -76,6 +78,11 @@ type Options struct {
 	// for a server that starts before its database does: the first query
 	// (or Ping) connects. A URL that does not parse is still an error.
 	NoWait bool
+	// RelayHere says a relay runs in this process (serve, demo): it is
+	// woken within the process when a request is created. Without, a
+	// creation on PostgreSQL notifies the relays of other processes after
+	// its commit.
+	RelayHere bool
 }
 
 // Open connects to url (see DialectOf), creating a SQLite file that does
@@ -98,7 +105,7 @@ func OpenWith(ctx context.Context, url string, o Options) (*DB, error) {
 		scheme, _, _ := strings.Cut(url, "://")
 		return nil, fmt.Errorf("unsupported database URL %q: use a postgres:// URL or a SQLite file path", scheme+"://…")
 	}
-	db := &DB{dialect: d, name: displayName(d, url), url: url, written: make(chan struct{}, 1)}
+	db := &DB{dialect: d, name: displayName(d, url), url: url, written: make(chan struct{}, 1), relayHere: o.RelayHere}
 	if d == SQLite {
 		if err := db.checkSQLitePath(url, o.Existing); err != nil {
 			return nil, err

@@ -42,7 +42,7 @@ func (s *Requests) Create(ctx context.Context, c ports.Creation) error {
 	if err != nil {
 		return toCoreError(fmt.Errorf("create support request %s: %w", row.Reference, err))
 	}
-	s.db.signalWritten()
+	s.db.signalWritten(ctx)
 	return nil
 }
 

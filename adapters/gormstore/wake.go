@@ -10,8 +10,8 @@ import (
 	"supportdesk/ports"
 )
 
-// outboxChannel is what the trigger of migration 00005 notifies after a
-// statement inserts outbox events.
+// outboxChannel is what a process without a relay notifies after it
+// created a request (see Options.RelayHere).
 const outboxChannel = "supportdesk_outbox"
 
 // Listen backoff: the database may be down for a while.
@@ -32,21 +32,41 @@ var _ ports.Wakeups = (*Wakeups)(nil)
 // listener's connection trouble.
 func NewWakeups(db *DB, log *slog.Logger) *Wakeups { return &Wakeups{db: db, log: log} }
 
-// Wakeups implements ports.Wakeups. On SQLite the signal comes from this
-// process's own commits; on PostgreSQL from LISTEN on a connection of its
-// own, outside the pool, so that every instance hears every instance's
-// writes. The listener reconnects with backoff and wakes the relay each
-// time it is back, for what it may have missed.
+// Wakeups implements ports.Wakeups. The signal comes from this process's
+// own commits; on PostgreSQL also from LISTEN on a connection of its own,
+// outside the pool, for requests that processes without a relay (the CLI)
+// create. Each instance's relay is woken by its own creations: the other
+// instances need not be, as it delivers them. The listener reconnects with
+// backoff and wakes the relay each time it is back, for what it may have
+// missed.
 func (w *Wakeups) Wakeups(ctx context.Context) <-chan struct{} {
 	if w.db.dialect != Postgres {
 		return w.db.written
 	}
 	out := make(chan struct{}, 1)
 	go w.listen(ctx, out)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-w.db.written:
+				send(out)
+			}
+		}
+	}()
 	return out
 }
 
-func (db *DB) signalWritten() { send(db.written) }
+// signalWritten wakes this process's relay after a commit that wrote an
+// outbox event; on PostgreSQL, without a relay here, those of the others.
+func (db *DB) signalWritten(ctx context.Context) {
+	send(db.written)
+	if db.dialect == Postgres && !db.relayHere {
+		// Best effort: their poll finds the event anyway.
+		_, _ = db.sql.ExecContext(context.WithoutCancel(ctx), "SELECT pg_notify('"+outboxChannel+"', '')")
+	}
+}
 
 func (w *Wakeups) listen(ctx context.Context, out chan<- struct{}) {
 	wait := listenRetryMin

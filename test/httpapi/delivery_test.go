@@ -31,6 +31,7 @@ import (
 	"supportdesk/core/reference"
 	"supportdesk/core/relay"
 	"supportdesk/ports"
+	"supportdesk/test/testdb"
 	"supportdesk/test/testnats"
 )
 
@@ -481,55 +482,86 @@ func TestRelaysShareTheWork(t *testing.T) {
 }
 
 // TestRunIsWokenByNewEvents: a running relay whose poll interval is a
-// minute delivers each new request within moments — LISTEN/NOTIFY on
-// PostgreSQL, the process's own signal on SQLite — and gives back its
-// leases when it stops.
+// minute delivers each new request within moments — woken by its own
+// process's creations, and on PostgreSQL by the NOTIFY of another process
+// without a relay (the CLI) — and gives back its leases when it stops.
 func TestRunIsWokenByNewEvents(t *testing.T) {
-	forEachEngine(t, func(t *testing.T, db *gormstore.DB) {
-		dw := newDeliveryWorld(t, db)
-		secret, _ := webhook.NewSecret()
-		rc := newReceiver(t, secret, time.Now, func(int) int { return http.StatusOK })
-		dw.addWebhookWith(t, rc.srv.URL, secret)
-		cfg := dw.relayConfig("relay-run")
-		cfg.Clock, cfg.Poll = system.Clock{}, time.Minute
-		cfg.Webhook = webhook.NewTransport(dw.hooks, dw.box, webhook.NewSender(5*time.Second, nil), nil)
-		cfg.Wakeups = gormstore.NewWakeups(db, slog.New(slog.DiscardHandler))
-		r := newRelay(t, cfg)
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			r.Run(ctx)
-		}()
-		const n = 20
-		var refs []string
-		for i := range n {
-			refs = append(refs, dw.create(t, "Request "+strconv.Itoa(i)))
-		}
-		var delays []time.Duration
-		deadline := time.Now().Add(30 * time.Second)
-		for _, ref := range refs {
-			for {
-				d := deliveriesOf(t, db, ref)["webhook "+rc.srv.URL]
-				if d.State == "delivered" {
-					delays = append(delays, d.DeliveredAt.Sub(createdAt(t, db, ref)))
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("%s not delivered within 30 s (the poll interval is a minute): %+v", ref, d)
-				}
-				time.Sleep(20 * time.Millisecond) // waiting for the relay, not timing it
+	for _, e := range testdb.Engines() {
+		t.Run(e.Name, func(t *testing.T) {
+			url := engineURL(t, e.Name)
+			db := openWith(t, url, gormstore.Options{RelayHere: true})
+			dw := newDeliveryWorld(t, db)
+			secret, _ := webhook.NewSecret()
+			rc := newReceiver(t, secret, time.Now, func(int) int { return http.StatusOK })
+			dw.addWebhookWith(t, rc.srv.URL, secret)
+			cfg := dw.relayConfig("relay-run")
+			cfg.Clock, cfg.Poll = system.Clock{}, time.Minute
+			cfg.Webhook = webhook.NewTransport(dw.hooks, dw.box, webhook.NewSender(5*time.Second, nil), nil)
+			cfg.Wakeups = gormstore.NewWakeups(db, slog.New(slog.DiscardHandler))
+			r := newRelay(t, cfg)
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				r.Run(ctx)
+			}()
+			creators := map[string]*server{"this process": dw.s}
+			if e.Name == string(gormstore.Postgres) {
+				creators["another process"] = newServer(t, openWith(t, url, gormstore.Options{}))
 			}
+			for who, s := range creators {
+				const n = 10
+				var refs []string
+				for i := range n {
+					refs = append(refs, createdOf(t, s.post(t, "/v1/tenants/"+dw.b.tenant+"/support-requests", dw.b.roles["owner"].token,
+						obj(sev, m("summary", "Request "+strconv.Itoa(i))))).Reference)
+				}
+				delays := waitDelivered(t, db, "webhook "+rc.srv.URL, refs)
+				t.Logf("created by %s: delivery delay of %d requests: median %v, max %v", who, n, delays[n/2], delays[n-1])
+			}
+			cancel()
+			<-done
+			var held int64
+			if err := db.SQL().QueryRow(`SELECT count(*) FROM deliveries WHERE lease_owner IS NOT NULL`).Scan(&held); err != nil || held != 0 {
+				t.Errorf("after stopping, %d leases are held (%v)", held, err)
+			}
+		})
+	}
+}
+
+// openWith opens url with o and closes it in cleanup.
+func openWith(t *testing.T, url string, o gormstore.Options) *gormstore.DB {
+	t.Helper()
+	db, err := gormstore.OpenWith(context.Background(), url, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+// waitDelivered waits until every ref's delivery to dest is delivered —
+// well within the relay's one-minute poll — and returns the delays from
+// creation to delivery, sorted.
+func waitDelivered(t *testing.T, db *gormstore.DB, dest string, refs []string) []time.Duration {
+	t.Helper()
+	var delays []time.Duration
+	deadline := time.Now().Add(30 * time.Second)
+	for _, ref := range refs {
+		for {
+			d := deliveriesOf(t, db, ref)[dest]
+			if d.State == "delivered" {
+				delays = append(delays, d.DeliveredAt.Sub(createdAt(t, db, ref)))
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s not delivered within 30 s (the poll interval is a minute): %+v", ref, d)
+			}
+			time.Sleep(20 * time.Millisecond) // waiting for the relay, not timing it
 		}
-		cancel()
-		<-done
-		slices.Sort(delays)
-		t.Logf("delivery delay of %d requests: median %v, max %v", n, delays[n/2], delays[n-1])
-		var held int64
-		if err := db.SQL().QueryRow(`SELECT count(*) FROM deliveries WHERE lease_owner IS NOT NULL`).Scan(&held); err != nil || held != 0 {
-			t.Errorf("after stopping, %d leases are held (%v)", held, err)
-		}
-	})
+	}
+	slices.Sort(delays)
+	return delays
 }
 
 // createdAt returns when ref was stored.
