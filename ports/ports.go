@@ -264,6 +264,10 @@ type Browser interface {
 	// View returns the dashboard of a tenant, or the viewer of a run, under
 	// the same 404 rule as every other entry point.
 	View(ctx context.Context, actor Actor, target support.PrimaryContext) (View, error)
+	// SupportForm returns what the support form on target shows — what a
+	// submission now would attach, and the view of the target — from one
+	// authorization and one read. Errors as Preview's.
+	SupportForm(ctx context.Context, actor Actor, target support.PrimaryContext) (Preview, View, error)
 }
 
 // Submitted is the request a submission made or, when Replayed, the one

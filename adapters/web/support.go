@@ -224,11 +224,7 @@ func normalizeNewlines(s string) string {
 // authorization, so a user who may not create requests gets its 404 or 403.
 func (s *site) renderSupportForm(c *fiber.Ctx, sess *session, k contextKind, target support.PrimaryContext,
 	status int, in support.Input, problems []core.FieldError, notice string) error {
-	preview, err := s.desk.Preview(c.UserContext(), sess.actor, target)
-	if err != nil {
-		return err
-	}
-	view, err := s.browser.View(c.UserContext(), sess.actor, target)
+	preview, view, err := s.browser.SupportForm(c.UserContext(), sess.actor, target)
 	if err != nil {
 		return err
 	}

@@ -38,14 +38,19 @@ func redactedListing(t ports.TenantListing) ports.TenantListing {
 	return t
 }
 
+// viewNeed is the capability that shows a target: a tenant's dashboard or
+// a run's viewer.
+func viewNeed(t support.ContextType) access.Capability {
+	if t == support.ContextOperationRun {
+		return access.OperationsView
+	}
+	return access.TenantView
+}
+
 // View implements ports.Browser: a tenant needs tenant.view, a run
 // operations.view, with the 404 rule of every other entry point.
 func (s *Service) View(ctx context.Context, actor ports.Actor, t support.PrimaryContext) (ports.View, error) {
-	need := access.TenantView
-	if t.Type == support.ContextOperationRun {
-		need = access.OperationsView
-	}
-	g, scope, err := s.authorize(ctx, actor, t, need)
+	g, scope, err := s.authorize(ctx, actor, t, viewNeed(t.Type))
 	if err != nil {
 		return ports.View{}, err
 	}

@@ -138,17 +138,33 @@ func (s *Service) authorize(ctx context.Context, actor ports.Actor, t support.Pr
 	return g, envelope.Scope{Type: t.Type, TenantID: g.TenantID, RunID: g.RunID}, nil
 }
 
-// build reads the snapshot and, where the actor may see it, the diagnostics
-// bundle, and builds the envelope. With an EnvelopeReader both come from
-// one consistent read. A bundle that cannot be read leaves the envelope
-// with the canonical context only (the snapshot is then read alone).
+// build reads what the envelope of scope is made from (see read) and
+// builds it.
 func (s *Service) build(ctx context.Context, g access.Grant, scope envelope.Scope) (envelope.Envelope, error) {
+	env, _, err := s.buildWithSnapshot(ctx, g, scope)
+	return env, err
+}
+
+// buildWithSnapshot is build, also returning the snapshot it read.
+func (s *Service) buildWithSnapshot(ctx context.Context, g access.Grant, scope envelope.Scope) (envelope.Envelope, envelope.Snapshot, error) {
 	if s.Hooks.EnvelopeBuilt != nil {
 		start := time.Now()
 		defer func() { s.Hooks.EnvelopeBuilt(ctx, time.Since(start)) }()
 	}
 	caps := g.Capabilities()
-	withBundle := caps.Has(access.SupportDiagnosticsView)
+	snap, bundle, err := s.read(ctx, scope, caps.Has(access.SupportDiagnosticsView))
+	if err != nil {
+		return envelope.Envelope{}, envelope.Snapshot{}, err
+	}
+	env, err := envelope.Build(snap, caps, bundle)
+	return env, snap, err
+}
+
+// read reads the snapshot and, withBundle, the diagnostics bundle. With an
+// EnvelopeReader both come from one consistent read. A bundle that cannot
+// be read leaves it nil — the envelope then carries the canonical context
+// only — and the snapshot is read alone.
+func (s *Service) read(ctx context.Context, scope envelope.Scope, withBundle bool) (envelope.Snapshot, *envelope.Bundle, error) {
 	if s.envelopes != nil {
 		snap, bundle, err := s.envelopes.ReadEnvelope(ctx, scope, withBundle)
 		if err != nil && withBundle && ctx.Err() == nil {
@@ -156,30 +172,23 @@ func (s *Service) build(ctx context.Context, g access.Grant, scope envelope.Scop
 			s.diagnosticsFailed(ctx, err)
 			snap, err = s.contexts.Snapshot(ctx, scope)
 		}
-		if err != nil {
-			return envelope.Envelope{}, err
-		}
-		return envelope.Build(snap, caps, bundle)
+		return snap, bundle, err
 	}
 	snap, err := s.contexts.Snapshot(ctx, scope)
-	if err != nil {
-		return envelope.Envelope{}, err
+	if err != nil || !withBundle {
+		return snap, nil, err
 	}
-	var bundle *envelope.Bundle
-	if withBundle {
-		b, err := s.diagnostics.Bundle(ctx, scope)
-		switch {
-		case err == nil:
-			bundle = &b
-		case ctx.Err() != nil:
-			// The caller gave up; do not record a request without diagnostics
-			// the caller could not see being made.
-			return envelope.Envelope{}, err
-		default:
-			s.diagnosticsFailed(ctx, err)
-		}
+	b, err := s.diagnostics.Bundle(ctx, scope)
+	switch {
+	case err == nil:
+		return snap, &b, nil
+	case ctx.Err() != nil:
+		// The caller gave up; do not record a request without diagnostics
+		// the caller could not see being made.
+		return envelope.Snapshot{}, nil, err
 	}
-	return envelope.Build(snap, caps, bundle)
+	s.diagnosticsFailed(ctx, err)
+	return snap, nil, nil
 }
 
 func (s *Service) diagnosticsFailed(ctx context.Context, err error) {
@@ -287,7 +296,29 @@ func (s *Service) Preview(ctx context.Context, actor ports.Actor, t support.Prim
 	if err != nil {
 		return ports.Preview{}, err
 	}
-	return ports.Preview{Mode: env.Mode, Reason: env.Reason, Included: env.Included, Omitted: env.Omitted, ContextDigest: env.Digest}, nil
+	return previewOf(env), nil
+}
+
+func previewOf(env envelope.Envelope) ports.Preview {
+	return ports.Preview{Mode: env.Mode, Reason: env.Reason, Included: env.Included, Omitted: env.Omitted, ContextDigest: env.Digest}
+}
+
+// SupportForm implements ports.Browser: the form needs the right to
+// create, which every role that has it holds with the right to view.
+func (s *Service) SupportForm(ctx context.Context, actor ports.Actor, t support.PrimaryContext) (ports.Preview, ports.View, error) {
+	g, scope, err := s.authorize(ctx, actor, t, access.SupportRequestsCreate)
+	if err != nil {
+		return ports.Preview{}, ports.View{}, err
+	}
+	caps := g.Capabilities()
+	if !caps.Has(viewNeed(t.Type)) {
+		return ports.Preview{}, ports.View{}, core.Errorf(core.KindForbidden, "you lack the %s capability on this tenant", viewNeed(t.Type))
+	}
+	env, snap, err := s.buildWithSnapshot(ctx, g, scope)
+	if err != nil {
+		return ports.Preview{}, ports.View{}, err
+	}
+	return previewOf(env), ports.View{Snapshot: envelope.Redacted(snap), Capabilities: caps}, nil
 }
 
 // Diagnostics implements ports.SupportDesk.

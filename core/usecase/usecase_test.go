@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -378,5 +379,55 @@ func TestIdsMatchInAnyCase(t *testing.T) {
 	}
 	if req.PrimaryContext().ID != "r1" {
 		t.Fatalf("primary context id %q, want the stored form r1", req.PrimaryContext().ID)
+	}
+}
+
+// countingReader counts the envelope reads it serves from next.
+type countingReader struct {
+	next  ports.EnvelopeReader
+	reads int
+}
+
+func (c *countingReader) ReadEnvelope(ctx context.Context, s envelope.Scope, withBundle bool) (envelope.Snapshot, *envelope.Bundle, error) {
+	c.reads++
+	return c.next.ReadEnvelope(ctx, s, withBundle)
+}
+
+// TestSupportForm: the form's preview and view come from one read, equal
+// to what Preview and View give; who may not create gets Preview's error.
+func TestSupportForm(t *testing.T) {
+	s, d := newService(t)
+	reader := &countingReader{next: d.world}
+	s.envelopes = reader
+	ctx := context.Background()
+	for _, target := range []support.PrimaryContext{{Type: support.ContextTenant, ID: "t1"}, {Type: support.ContextOperationRun, ID: "r1"}} {
+		for _, user := range []string{"owner", "operator"} {
+			reader.reads = 0
+			p, v, err := s.SupportForm(ctx, ports.Actor{ID: user}, target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if reader.reads != 1 {
+				t.Errorf("%s on %s: %d envelope reads, want 1", user, target.Type, reader.reads)
+			}
+			wantP, err := s.Preview(ctx, ports.Actor{ID: user}, target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantV, err := s.View(ctx, ports.Actor{ID: user}, target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(p, wantP) || !reflect.DeepEqual(v, wantV) {
+				t.Errorf("%s on %s: form %+v %+v, want %+v %+v", user, target.Type, p, v, wantP, wantV)
+			}
+		}
+	}
+	for user, want := range map[string]core.Kind{"readonly": core.KindForbidden, "outsider": core.KindNotFound} {
+		_, _, err := s.SupportForm(ctx, ports.Actor{ID: user}, support.PrimaryContext{Type: support.ContextTenant, ID: "t1"})
+		_, perr := s.Preview(ctx, ports.Actor{ID: user}, support.PrimaryContext{Type: support.ContextTenant, ID: "t1"})
+		if core.KindOf(err) != want || core.KindOf(perr) != want {
+			t.Errorf("%s: form error %v, preview error %v, want %v", user, err, perr, want)
+		}
 	}
 }
