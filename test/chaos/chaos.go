@@ -13,6 +13,7 @@ package chaos
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
@@ -514,7 +515,7 @@ type postgres struct {
 // startPostgres makes a cluster with initdb and starts it on a free port;
 // as root, both run as the postgres user, which owns the directory.
 func startPostgres(ctx context.Context, cfg Config) (*postgres, error) {
-	bin := "/usr/lib/postgresql/15/bin"
+	bin := postgresBin()
 	// A directory of its own under /tmp: the postgres user must reach it,
 	// and a test's temporary directory is its owner's alone.
 	root, err := os.MkdirTemp("", "supportdesk-chaos-pg-")
@@ -577,6 +578,25 @@ func command(bin string, env []string, args ...string) *exec.Cmd {
 	c := exec.Command(bin, args...)
 	c.Env = append(os.Environ(), env...)
 	return c
+}
+
+// postgresBin is the directory of the newest PostgreSQL server installed
+// the Debian way (/usr/lib/postgresql/<version>/bin), or "" if none is.
+func postgresBin() string {
+	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
+	slices.SortFunc(dirs, func(a, b string) int {
+		return cmp.Compare(versionOf(a), versionOf(b))
+	})
+	if len(dirs) == 0 {
+		return ""
+	}
+	return filepath.Dir(dirs[len(dirs)-1])
+}
+
+// versionOf is the major version in a /usr/lib/postgresql/<version>/… path.
+func versionOf(path string) int {
+	n, _ := strconv.Atoi(filepath.Base(filepath.Dir(filepath.Dir(path))))
+	return n
 }
 
 func natsBinary() string {

@@ -15,7 +15,7 @@ import (
 // _SERVER_KILLS, _NATS_KILLS and _CLIENTS make the long run (see
 // test/chaos/run.sh).
 func TestCrashes(t *testing.T) {
-	for _, need := range []string{"/usr/lib/postgresql/15/bin/initdb", natsBinary()} {
+	for _, need := range []string{filepath.Join(postgresBin(), "initdb"), natsBinary()} {
 		if _, err := os.Stat(need); err != nil {
 			if os.Getenv("CI") == "true" {
 				t.Fatalf("crash test needs %s", need)
