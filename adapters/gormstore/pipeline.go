@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -28,7 +29,7 @@ func (db *DB) readPipelined(ctx context.Context, reads []pendingRead) error {
 		batch := &pgx.Batch{}
 		batch.Queue("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
 		for _, rd := range reads {
-			batch.Queue(numbered(rd.query), rd.args...)
+			batch.Queue(numberedOnce(rd.query), rd.args...)
 		}
 		batch.Queue("COMMIT")
 		results := c.SendBatch(ctx, batch)
@@ -93,6 +94,19 @@ func (db *DB) queryRow(ctx context.Context, s statement, args ...any) *sql.Row {
 		query = s.postgres
 	}
 	return db.sql.QueryRowContext(ctx, query, args...)
+}
+
+// numberedQueries caches numbered for the reads' statements, which are a
+// fixed set of constants: the hot path then renumbers nothing.
+var numberedQueries sync.Map // string → string
+
+func numberedOnce(query string) string {
+	if q, ok := numberedQueries.Load(query); ok {
+		return q.(string)
+	}
+	q := numbered(query)
+	numberedQueries.Store(query, q)
+	return q
 }
 
 // numbered turns the ? placeholders of the shared SQL into PostgreSQL's

@@ -25,9 +25,12 @@ const maxRounds = 6
 func redactText(s string, c *Counts) (string, int) {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	total := 0
-	var buf [16]span
+	// No buffer of spans is made ahead: most texts hold no secret, and a
+	// buffer would escape to the heap (the scanner's methods keep it) and
+	// cost an allocation for every text.
+	var sp []span
 	for round := 0; round < maxRounds; round++ {
-		sp := findSpans(s, buf[:0])
+		sp = findSpans(s, sp[:0])
 		out, n := replace(s, sp, c)
 		if n == 0 {
 			return s, total
@@ -115,8 +118,7 @@ func (sc *scanner) index(from int, sub string) int {
 
 // formats adds the credentials found by their own format.
 func (sc *scanner) formats() {
-	var buf [8]formats.Match
-	for _, m := range formats.Find(sc.s, buf[:0]) {
+	for _, m := range formats.Find(sc.s, nil) {
 		if m.Start < m.End && m.End <= len(sc.s) {
 			sc.sp = append(sc.sp, span{m.Start, m.End, formatRule(m.Rule)})
 		}
