@@ -41,9 +41,12 @@ func (s *suite) deskScenario(t *testing.T) {
 
 	token := addAgent(t, s.db, "Sam Support", "sam@support.example")
 	agent := s.signInAt(t, token, "/support", "form.filters")
+	// The unfiltered desk has a list too: wait for the filtered page itself
+	// to have loaded, not for an element the page before it had.
 	agent.run("filter by severity",
 		chromedp.SetValue(`#f-severity`, "blocking", chromedp.ByQuery),
 		chromedp.Click(`form.filters button[type=submit]`, chromedp.ByQuery),
+		untilTrue(`location.search.includes("severity=blocking") && document.readyState === "complete"`),
 		chromedp.WaitVisible(`table.request-list`, chromedp.ByQuery))
 	if rows := agent.text(`table.request-list tbody`); !strings.Contains(rows, ref) || strings.Contains(rows, "Normal") {
 		t.Errorf("the blocking filter shows %q", rows)
@@ -67,6 +70,24 @@ func (s *suite) deskScenario(t *testing.T) {
 	}
 	back.screenshot("own-request-viewed")
 	back.fitsPhone("own-request-viewed-375px")
+}
+
+// untilTrue waits until expr is true in the page, evaluating it again when
+// a navigation in between destroyed the page it ran in.
+func untilTrue(expr string) chromedp.Action {
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		for {
+			var ok bool
+			if err := chromedp.Evaluate(expr, &ok).Do(ctx); err == nil && ok {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(50 * time.Millisecond): // polling the page, not timing it
+			}
+		}
+	})
 }
 
 // addAgent makes a support agent over every workspace and returns its token.
