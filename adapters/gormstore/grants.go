@@ -44,7 +44,7 @@ func (g *Grants) TenantGrant(ctx context.Context, userID, tenantID string) (acce
 	if !core.IsUUID(userID) || !core.IsUUID(tenantID) {
 		return access.Grant{}, nil
 	}
-	grant, err := g.grant(ctx, tenantGrant, userID, tenantID)
+	grant, err := g.grant(ctx, tenantGrantSQL, userID, tenantID)
 	if err != nil {
 		return access.Grant{}, toCoreError(fmt.Errorf("read tenant grant: %w", err))
 	}
@@ -57,22 +57,16 @@ func (g *Grants) RunGrant(ctx context.Context, userID, runID string) (access.Gra
 	if !core.IsUUID(userID) || !core.IsUUID(runID) {
 		return access.Grant{}, nil
 	}
-	grant, err := g.grant(ctx, runGrant, userID, runID)
+	grant, err := g.grant(ctx, runGrantSQL, userID, runID)
 	if err != nil {
 		return access.Grant{}, toCoreError(fmt.Errorf("read operation run grant: %w", err))
 	}
 	return grant, nil
 }
 
-// The grants are read on every request that acts on a tenant or a run.
-var (
-	tenantGrant = newStatement(tenantGrantSQL)
-	runGrant    = newStatement(runGrantSQL)
-)
-
-func (g *Grants) grant(ctx context.Context, s statement, userID, targetID string) (access.Grant, error) {
+func (g *Grants) grant(ctx context.Context, query, userID, targetID string) (access.Grant, error) {
 	var row grantRow
-	err := g.db.queryRow(ctx, s, userID, userID, targetID).Scan(&row.RunID, &row.TenantID, &row.WorkspaceID, &row.WorkspaceRole, &row.TenantRole)
+	err := g.db.queryRow(ctx, query, userID, userID, targetID).Scan(&row.RunID, &row.TenantID, &row.WorkspaceID, &row.WorkspaceRole, &row.TenantRole)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return access.Grant{}, nil

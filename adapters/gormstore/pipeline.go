@@ -79,25 +79,19 @@ func (db *DB) pipeline(ctx context.Context, fn func(*pgx.Conn) error) error {
 	})
 }
 
-// statement is one SQL text as each engine takes it through database/sql:
-// ? placeholders for SQLite, $1, $2, … for PostgreSQL. The hot path's
-// single-row reads go through database/sql directly rather than GORM,
-// which would build, reflect over and log each one.
-type statement struct{ sqlite, postgres string }
-
-func newStatement(query string) statement { return statement{sqlite: query, postgres: numbered(query)} }
-
-// queryRow runs s on db's pool and returns its row.
-func (db *DB) queryRow(ctx context.Context, s statement, args ...any) *sql.Row {
-	query := s.sqlite
+// queryRow runs query (with ? placeholders) on db's pool through
+// database/sql and returns its row. The hot path's single-row reads take
+// this way rather than GORM, which would build, reflect over and log each
+// one.
+func (db *DB) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	if db.dialect == Postgres {
-		query = s.postgres
+		query = numberedOnce(query)
 	}
 	return db.sql.QueryRowContext(ctx, query, args...)
 }
 
-// numberedQueries caches numbered for the reads' statements, which are a
-// fixed set of constants: the hot path then renumbers nothing.
+// numberedQueries caches numbered for the statements of the hot path's
+// reads, which are a fixed set of constants: it then renumbers nothing.
 var numberedQueries sync.Map // string → string
 
 func numberedOnce(query string) string {

@@ -32,7 +32,7 @@ WHERE k.token_hash = ?`
 // KindUnauthenticated error.
 func (u *Users) ByTokenHash(ctx context.Context, hash string) (ports.Actor, error) {
 	var a ports.Actor
-	err := u.db.queryRow(ctx, userByToken, hash).Scan(&a.ID, &a.Name, &a.Email)
+	err := u.db.queryRow(ctx, userByTokenSQL, hash).Scan(&a.ID, &a.Name, &a.Email)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return ports.Actor{}, core.Errorf(core.KindUnauthenticated, "invalid or expired token")
@@ -41,9 +41,6 @@ func (u *Users) ByTokenHash(ctx context.Context, hash string) (ports.Actor, erro
 	}
 	return a, nil
 }
-
-// userByToken is read on every authenticated API request.
-var userByToken = newStatement(userByTokenSQL)
 
 // ByEmail returns the user with this email, in any case, or a KindNotFound error.
 func (u *Users) ByEmail(ctx context.Context, email string) (ports.Actor, error) {
