@@ -1,7 +1,6 @@
 package bootstrap
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -69,27 +68,9 @@ func runRelay(d relayDeps) error {
 		return err
 	}
 	d.Metrics.WatchDeliveries(d.Deliveries, system.Clock{}.Now)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	d.LC.Append(fx.Hook{
-		OnStart: func(context.Context) error {
-			go func() {
-				defer close(done)
-				r.Run(ctx)
-			}()
-			return nil
-		},
-		// The round in flight finishes and the leases are given back;
-		// if stop's deadline comes first, the leases expire by themselves.
-		OnStop: func(stop context.Context) error {
-			cancel()
-			select {
-			case <-done:
-			case <-stop.Done():
-			}
-			return nil
-		},
-	})
+	// On stop the round in flight finishes and the leases are given back;
+	// if the stop's deadline comes first, the leases expire by themselves.
+	runInBackground(d.LC, r.Run)
 	return nil
 }
 

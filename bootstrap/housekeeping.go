@@ -23,31 +23,37 @@ func Housekeeping() fx.Option {
 
 func purgeIdempotencyKeys(lc fx.Lifecycle, db *gormstore.DB, log *slog.Logger) {
 	keys := gormstore.NewIdempotencyKeys(db)
+	runInBackground(lc, func(ctx context.Context) {
+		t := time.NewTicker(PurgeEvery)
+		defer t.Stop()
+		for {
+			n, err := keys.PurgeExpired(ctx, time.Now())
+			switch {
+			case err != nil && ctx.Err() == nil:
+				log.Warn("purge expired idempotency keys", "error", err)
+			case n > 0:
+				log.Info("purged expired idempotency keys", "count", n)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	})
+}
+
+// runInBackground runs run, for the life of the app, on a goroutine of its
+// own: it starts with the app, and when the app stops its context ends and
+// the stop waits for it to return, or for the stop's own deadline.
+func runInBackground(lc fx.Lifecycle, run func(ctx context.Context)) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	purge := func() {
-		n, err := keys.PurgeExpired(ctx, time.Now())
-		switch {
-		case err != nil && ctx.Err() == nil:
-			log.Warn("purge expired idempotency keys", "error", err)
-		case n > 0:
-			log.Info("purged expired idempotency keys", "count", n)
-		}
-	}
 	lc.Append(fx.Hook{
 		OnStart: func(context.Context) error {
 			go func() {
 				defer close(done)
-				t := time.NewTicker(PurgeEvery)
-				defer t.Stop()
-				for {
-					purge()
-					select {
-					case <-ctx.Done():
-						return
-					case <-t.C:
-					}
-				}
+				run(ctx)
 			}()
 			return nil
 		},
