@@ -447,6 +447,8 @@ type process struct {
 	cmd             func() *exec.Cmd
 	mu              sync.Mutex
 	running         *exec.Cmd
+	// exited is closed once the running process has been waited for.
+	exited chan struct{}
 }
 
 func (p *process) start() error {
@@ -466,8 +468,13 @@ func (p *process) start() error {
 		f.Close()
 		return fmt.Errorf("start %s: %w", p.name, err)
 	}
-	go func() { _ = c.Wait(); f.Close() }()
-	p.running = c
+	exited := make(chan struct{})
+	go func() {
+		_ = c.Wait()
+		f.Close()
+		close(exited)
+	}()
+	p.running, p.exited = c, exited
 	return nil
 }
 
@@ -478,27 +485,28 @@ func (p *process) crash(down time.Duration) error {
 	return p.start()
 }
 
+// kill sends SIGKILL and waits until the process is gone.
 func (p *process) kill() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.running != nil && p.running.Process != nil {
+	if p.running != nil {
 		_ = p.running.Process.Kill()
-		for p.running.ProcessState == nil {
-			time.Sleep(10 * time.Millisecond)
-		}
+		<-p.exited
 	}
 	p.running = nil
 }
 
+// stop asks the process to end with SIGTERM, and kills it if it has not
+// within 10 seconds.
 func (p *process) stop() {
 	p.mu.Lock()
-	c := p.running
+	c, exited := p.running, p.exited
 	p.mu.Unlock()
-	if c != nil && c.Process != nil {
+	if c != nil {
 		_ = c.Process.Signal(syscall.SIGTERM)
-		deadline := time.Now().Add(10 * time.Second)
-		for c.ProcessState == nil && time.Now().Before(deadline) {
-			time.Sleep(20 * time.Millisecond)
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
 		}
 	}
 	p.kill()
