@@ -87,16 +87,15 @@ func decodeAny(raw []byte) any {
 // isGap: a section not attached is {"state": why}, with a reason for
 // diagnostics, and nothing else.
 func isGap(m map[string]any) bool {
-	_, stated := m["state"]
-	_, reasoned := m["reason"]
-	n := 0
-	if stated {
-		n++
+	if _, ok := m["state"]; !ok {
+		return false
 	}
-	if reasoned {
-		n++
+	for k := range m {
+		if k != "state" && k != "reason" {
+			return false
+		}
 	}
-	return stated && n == len(m)
+	return true
 }
 
 func gapText(m map[string]any) string {
