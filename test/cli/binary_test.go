@@ -71,43 +71,38 @@ func TestBinary(t *testing.T) {
 // exit 2, whatever the command, instead of being silently replaced by the
 // default; a valid one is taken, an empty one is the default.
 func TestInvalidCreateLimitIsRefused(t *testing.T) {
-	d := newDesk(t, engines[0])
-	for _, v := range []string{"abc", "0", "-1", "2.5", " 5"} {
-		cmd := exec.Command(binary, "request", "list")
-		cmd.Env = append(cleanEnv(), "SUPPORTDESK_DATABASE_URL="+d.url, "SUPPORTDESK_CREATE_LIMIT="+v)
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		_ = cmd.Run()
-		r := result{code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}
-		r.fails(t, 2, fmt.Sprintf("supportdesk: SUPPORTDESK_CREATE_LIMIT must be a whole number of create attempts per user and minute, at least 1 (got %q)\n", v))
-	}
-	for _, v := range []string{"5", ""} { // empty is unset, as for every setting
-		cmd := exec.Command(binary, "request", "list", "--json")
-		cmd.Env = append(cleanEnv(), "SUPPORTDESK_DATABASE_URL="+d.url, "SUPPORTDESK_CREATE_LIMIT="+v)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("limit %q: %v\n%s", v, err, out)
-		}
-	}
+	testSettingIsChecked(t, "SUPPORTDESK_CREATE_LIMIT", []string{"abc", "0", "-1", "2.5", " 5"},
+		"must be a whole number of create attempts per user and minute, at least 1",
+		[]string{"5", ""}) // empty is unset, as for every setting
 }
 
 // TestInvalidSecureCookiesIsRefused: SUPPORTDESK_SECURE_COOKIES is true
 // or false; "yes" or "on" is refused at start rather than silently off.
 func TestInvalidSecureCookiesIsRefused(t *testing.T) {
+	testSettingIsChecked(t, "SUPPORTDESK_SECURE_COOKIES", []string{"yes", "on", "enabled"},
+		"must be true or false", []string{"true", "false", "1", ""})
+}
+
+// testSettingIsChecked runs a command with each bad value of the setting
+// name, which must stop it at start with exit 2 and the one line "name
+// rule (got value)", and with each good value, which must work.
+func testSettingIsChecked(t *testing.T, name string, bad []string, rule string, good []string) {
+	t.Helper()
 	d := newDesk(t, engines[0])
-	for _, v := range []string{"yes", "on", "enabled"} {
+	for _, v := range bad {
 		cmd := exec.Command(binary, "request", "list")
-		cmd.Env = append(cleanEnv(), "SUPPORTDESK_DATABASE_URL="+d.url, "SUPPORTDESK_SECURE_COOKIES="+v)
+		cmd.Env = append(cleanEnv(), "SUPPORTDESK_DATABASE_URL="+d.url, name+"="+v)
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		_ = cmd.Run()
 		r := result{code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}
-		r.fails(t, 2, fmt.Sprintf("supportdesk: SUPPORTDESK_SECURE_COOKIES must be true or false (got %q)\n", v))
+		r.fails(t, 2, fmt.Sprintf("supportdesk: %s %s (got %q)\n", name, rule, v))
 	}
-	for _, v := range []string{"true", "false", "1", ""} {
+	for _, v := range good {
 		cmd := exec.Command(binary, "request", "list", "--json")
-		cmd.Env = append(cleanEnv(), "SUPPORTDESK_DATABASE_URL="+d.url, "SUPPORTDESK_SECURE_COOKIES="+v)
+		cmd.Env = append(cleanEnv(), "SUPPORTDESK_DATABASE_URL="+d.url, name+"="+v)
 		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("secure cookies %q: %v\n%s", v, err, out)
+			t.Fatalf("%s=%q: %v\n%s", name, v, err, out)
 		}
 	}
 }
