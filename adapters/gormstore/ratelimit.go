@@ -11,7 +11,7 @@ import (
 
 // RateLimiter bounds create attempts per user in create_rate_limits, so
 // that every serve process on one PostgreSQL database takes from the same
-// allowance (docs/api.md counts per user, not per process). It is the generic
+// allowance (the limit is per user, not per process: docs/api.md). It is the generic
 // cell rate algorithm (GCRA): attempts are spaced by an emission interval
 // T = a minute / the limit, and a user may run up to the limit ahead of
 // that pace at once. Each user's row holds the theoretical arrival time

@@ -105,8 +105,8 @@ func errNotFound(t support.PrimaryContext) error {
 	return core.Errorf(core.KindNotFound, "tenant not found")
 }
 
-// authorize applies docs/overview.md for actor on target and returns the grant and
-// the envelope scope.
+// authorize applies the 404/403 rule (docs/overview.md) for actor on
+// target and returns the grant and the envelope scope.
 func (s *Service) authorize(ctx context.Context, actor ports.Actor, t support.PrimaryContext, need access.Capability) (access.Grant, envelope.Scope, error) {
 	var (
 		g       access.Grant
