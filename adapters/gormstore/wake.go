@@ -40,22 +40,11 @@ func NewWakeups(db *DB, log *slog.Logger) *Wakeups { return &Wakeups{db: db, log
 // backoff and wakes the relay each time it is back, for what it may have
 // missed.
 func (w *Wakeups) Wakeups(ctx context.Context) <-chan struct{} {
-	if w.db.dialect != Postgres {
-		return w.db.written
+	if w.db.dialect == Postgres {
+		// The listener wakes through the same channel as the commits.
+		go w.listen(ctx, w.db.written)
 	}
-	out := make(chan struct{}, 1)
-	go w.listen(ctx, out)
-	go func() {
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-w.db.written:
-				send(out)
-			}
-		}
-	}()
-	return out
+	return w.db.written
 }
 
 // signalWritten wakes this process's relay after a commit that wrote an

@@ -121,9 +121,10 @@ func setDefault[T time.Duration | int](v *T, d T) {
 
 // Run makes rounds until ctx ends: at once after a round that found a
 // full batch, otherwise when woken (after gathering what else arrives for
-// a moment), when the next delivery falls due or after the poll interval. When ctx ends, the round in progress finishes
-// (each attempt is bounded by its transport's timeout) and the relay
-// gives back the leases it still holds.
+// a moment), when the next delivery falls due or after the poll interval.
+// When ctx ends, the round in progress finishes (each attempt is bounded by
+// its transport's timeout) and the relay gives back the leases it still
+// holds.
 func (r *Relay) Run(ctx context.Context) {
 	var wake <-chan struct{}
 	if r.cfg.Wakeups != nil {
