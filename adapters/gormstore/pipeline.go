@@ -15,7 +15,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 
-	"supportdesk/core"
 	"supportdesk/ports"
 )
 
@@ -200,36 +199,43 @@ const divisionByZero = "22012"
 // BEGIN, the statements and COMMIT as one batch. Any failure aborts the
 // transaction, so it is all or nothing as with createInTx.
 func (db *DB) createPipelined(ctx context.Context, row requestRow, entry auditRow, event eventRow, key *ports.KeyCompletion) error {
+	type step struct {
+		what, sql string
+		args      []any
+	}
+	steps := []step{
+		{"begin", "BEGIN", nil},
+		{"insert support request", insertRequestSQL, []any{row.Reference, row.WorkspaceID, row.TenantID, row.ContextType,
+			row.ContextID, row.Severity, row.Summary, row.ReproductionNotes, row.ContactName, row.ContactEmail, row.CreatedBy,
+			row.CreatedAt.Time, row.AttachmentMode, row.Context, row.ContextDigest}},
+		{"insert audit entry " + entry.ID, insertAuditSQL, []any{entry.ID, entry.WorkspaceID, entry.TenantID, entry.ActorID,
+			entry.Action, entry.SubjectType, entry.SubjectID, entry.Metadata, entry.OccurredAt.Time}},
+		{"insert outbox event " + event.ID, insertEventSQL, []any{event.ID, event.Type, event.Reference, event.WorkspaceID,
+			event.OccurredAt.Time}},
+	}
+	if key != nil {
+		steps = append(steps, step{"complete idempotency key", completeKeySQL,
+			[]any{row.Reference, key.UserID, key.Key, utc(key.ClaimedAt).Time}})
+	}
+	steps = append(steps, step{"commit", "COMMIT", nil})
 	return db.pipeline(ctx, func(c *pgx.Conn) error {
 		batch := &pgx.Batch{}
-		batch.Queue("BEGIN")
-		batch.Queue(insertRequestSQL, row.Reference, row.WorkspaceID, row.TenantID, row.ContextType, row.ContextID,
-			row.Severity, row.Summary, row.ReproductionNotes, row.ContactName, row.ContactEmail, row.CreatedBy,
-			row.CreatedAt.Time, row.AttachmentMode, row.Context, row.ContextDigest)
-		batch.Queue(insertAuditSQL, entry.ID, entry.WorkspaceID, entry.TenantID, entry.ActorID, entry.Action,
-			entry.SubjectType, entry.SubjectID, entry.Metadata, entry.OccurredAt.Time)
-		batch.Queue(insertEventSQL, event.ID, event.Type, event.Reference, event.WorkspaceID, event.OccurredAt.Time)
-		if key != nil {
-			batch.Queue(completeKeySQL, row.Reference, key.UserID, key.Key, utc(key.ClaimedAt).Time)
+		for _, s := range steps {
+			batch.Queue(s.sql, s.args...)
 		}
-		batch.Queue("COMMIT")
 		results := c.SendBatch(ctx, batch)
 		defer results.Close()
-		what := []string{"begin", "insert support request", "insert audit entry " + entry.ID, "insert outbox event " + event.ID}
-		if key != nil {
-			what = append(what, "complete idempotency key")
-		}
-		for i, w := range append(what, "commit") {
+		for _, s := range steps {
 			_, err := results.Exec()
 			var pgErr *pgconn.PgError
 			switch {
 			case err == nil:
-			case i == 1 && isDuplicate(err):
-				return core.Wrap(core.KindConflict, err, "a support request with this reference already exists")
+			case s.sql == insertRequestSQL && isDuplicate(err):
+				return errReferenceTaken(err)
 			case errors.As(err, &pgErr) && pgErr.Code == divisionByZero:
 				return errKeyTakenOver
 			default:
-				return fmt.Errorf("%s: %w", w, err)
+				return fmt.Errorf("%s: %w", s.what, err)
 			}
 		}
 		return results.Close()

@@ -46,12 +46,17 @@ func (s *Requests) Create(ctx context.Context, c ports.Creation) error {
 	return nil
 }
 
+// errReferenceTaken is the answer when the new request's reference exists.
+func errReferenceTaken(err error) error {
+	return core.Wrap(core.KindConflict, err, "a support request with this reference already exists")
+}
+
 // createInTx writes a creation statement by statement in one transaction.
 func (s *Requests) createInTx(ctx context.Context, row requestRow, entry auditRow, event eventRow, key *ports.KeyCompletion) error {
 	return s.db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(&row).Error; err != nil {
 			if isDuplicate(err) {
-				return core.Wrap(core.KindConflict, err, "a support request with this reference already exists")
+				return errReferenceTaken(err)
 			}
 			return fmt.Errorf("insert support request: %w", err)
 		}
