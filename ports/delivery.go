@@ -220,7 +220,8 @@ type Attempt struct {
 	Delivered bool
 	// Status is a webhook's HTTP status, 0 if none came.
 	Status int
-	// Error says briefly why it failed, with nothing secret in it.
+	// Error says briefly why it failed, with nothing secret in it, in at
+	// most MaxAttemptError bytes.
 	Error string
 	// RetryAfter is the destination's own advice, 0 if none.
 	RetryAfter time.Duration
@@ -228,6 +229,9 @@ type Attempt struct {
 	// never take) make the delivery dead at once.
 	Permanent bool
 }
+
+// MaxAttemptError bounds Attempt.Error, which is stored and shown.
+const MaxAttemptError = 200
 
 // Wakeups tell a relay that events were written, so it need not wait for
 // its next poll: a PostgreSQL LISTEN, or a signal within the process on

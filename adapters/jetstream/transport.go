@@ -15,9 +15,6 @@ import (
 // milliseconds; a slow broker is retried with backoff instead.
 const publishTimeout = 10 * time.Second
 
-// maxErrorText bounds what an attempt's error keeps of the broker's.
-const maxErrorText = 200
-
 var _ ports.Transport = (*Publisher)(nil)
 
 // Deliver implements ports.Transport: it publishes body on the subject of
@@ -32,7 +29,7 @@ func (p *Publisher) Deliver(ctx context.Context, _ string, ev event.Event, body 
 	defer cancel()
 	if _, err := p.Publish(ctx, subject, ev.ID, body); err != nil {
 		msg, _ := redact.String(err.Error())
-		return ports.Attempt{Permanent: !Retryable(err), Error: text.Clip(msg, maxErrorText)}
+		return ports.Attempt{Permanent: !Retryable(err), Error: text.Clip(msg, ports.MaxAttemptError)}
 	}
 	return ports.Attempt{Delivered: true}
 }

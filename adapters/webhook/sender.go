@@ -14,15 +14,13 @@ import (
 
 	"supportdesk/core/redact"
 	"supportdesk/core/text"
+	"supportdesk/ports"
 )
 
 // DefaultTimeout bounds one delivery attempt, connection to response
 // headers. Standard Webhooks recommends 15–30 s; receivers should answer
 // quickly and work afterwards.
 const DefaultTimeout = 15 * time.Second
-
-// maxErrorText bounds Result.Error.
-const maxErrorText = 200
 
 // Endpoint is where one delivery goes.
 type Endpoint struct {
@@ -46,8 +44,8 @@ type Result struct {
 	// RetryAfter is the receiver's Retry-After, 0 if none or unreadable.
 	RetryAfter time.Duration
 	// Error says briefly why the attempt failed ("" when delivered). It
-	// never holds the body, a secret or the URL, and is redacted, so it
-	// can be stored and shown.
+	// never holds the body, a secret or the URL, and is redacted and at
+	// most ports.MaxAttemptError bytes, so it can be stored and shown.
 	Error string
 }
 
@@ -174,7 +172,7 @@ func isTimeout(err error) bool {
 // errorText redacts err's text and bounds its length.
 func errorText(err error) string {
 	s, _ := redact.String(err.Error())
-	return text.Clip(s, maxErrorText)
+	return text.Clip(s, ports.MaxAttemptError)
 }
 
 // retryAfter reads a Retry-After value, delay-seconds or an HTTP date.
