@@ -81,7 +81,8 @@ type requestView struct {
 	Raw                                                            string
 }
 
-func viewOf(r *support.Request, names ports.Names) requestView {
+// viewOf is what the request pages show of r, and its envelope's sections.
+func viewOf(r *support.Request, names ports.Names) (requestView, []sectionView) {
 	d := r.Details()
 	n := names.Tenants[r.TenantID()]
 	v := requestView{
@@ -90,7 +91,8 @@ func viewOf(r *support.Request, names ports.Names) requestView {
 		ContextType: string(r.PrimaryContext().Type), ContextID: r.PrimaryContext().ID, Mode: string(r.AttachmentMode()),
 		Digest: r.ContextDigest(), CreatedAt: r.CreatedAt(),
 	}
-	for _, s := range sectionsOf(r.Context()) {
+	sections := sectionsOf(r.Context())
+	for _, s := range sections {
 		if s.Gap == "" && s.Key != "primary_context" {
 			v.Sections = append(v.Sections, s.Title)
 		}
@@ -99,7 +101,7 @@ func viewOf(r *support.Request, names ports.Names) requestView {
 	if json.Indent(&pretty, r.Context(), "", "  ") == nil {
 		v.Raw = pretty.String()
 	}
-	return v
+	return v, sections
 }
 
 // ownRequest is one of the user's own requests, with who from support
@@ -113,7 +115,8 @@ func (s *site) ownRequest(c *fiber.Ctx, sess *session) error {
 	if err != nil {
 		return err
 	}
-	data := requestData{page: s.page(sess, "Support request "+ref.String()), Request: viewOf(rec.Request, rec.Names)}
+	view, _ := viewOf(rec.Request, rec.Names)
+	data := requestData{page: s.page(sess, "Support request "+ref.String()), Request: view}
 	for _, v := range rec.Viewings {
 		data.Viewings = append(data.Viewings, viewingRow{Agent: v.AgentName, Channel: string(v.Channel), At: v.At})
 	}
@@ -178,8 +181,8 @@ func (s *site) deskRequest(c *fiber.Ctx, sess *session) error {
 	if err != nil {
 		return err
 	}
+	view, sections := viewOf(rec.Request, rec.Names)
 	return s.render(c, fiber.StatusOK, "desk_request", deskRequestData{
-		page: s.page(sess, "Support request "+ref.String()), Request: viewOf(rec.Request, rec.Names),
-		Sections: sectionsOf(rec.Request.Context()), Deliveries: rec.Deliveries,
+		page: s.page(sess, "Support request "+ref.String()), Request: view, Sections: sections, Deliveries: rec.Deliveries,
 	})
 }
